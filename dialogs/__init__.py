@@ -1,0 +1,1 @@
+"""botbuilder ComponentDialogs: concern intake and the Re-think path (see the intake issue)."""

@@ -1,0 +1,1 @@
+"""SQL persistence: schema and migrations, repositories, the reminder outbox, dialog state."""
