@@ -1,0 +1,80 @@
+"""Typed commands ("help", "new concern", ...) and the router that dispatches them.
+
+What people type is never logged: only which command it matched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from botbuilder.core import TurnContext
+
+from bot.replies import card_message
+from cards.welcome import welcome_card
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[TurnContext, "re.Match[str]"], Awaitable[None]]
+
+NOT_UNDERSTOOD = (
+    "Sorry, I did not recognise that. Type **help** to see what I can do, or **new concern** "
+    "to start."
+)
+
+
+def normalise(text: str | None) -> str:
+    """Lower-case, single-spaced text with Teams' @mention markup removed."""
+    without_mentions = re.sub(r"<at>.*?</at>", " ", text or "", flags=re.IGNORECASE | re.DOTALL)
+    return " ".join(without_mentions.split()).strip().lower()
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its name (for logs), the pattern it answers to, and its handler."""
+
+    name: str
+    pattern: re.Pattern[str]
+    handler: CommandHandler
+
+
+async def show_help(turn_context: TurnContext, _match: re.Match[str]) -> None:
+    await turn_context.send_activity(card_message(welcome_card(), summary="How this bot can help"))
+
+
+class CommandRouter:
+    """Matches a message against registered commands, in registration order."""
+
+    def __init__(self) -> None:
+        self._commands: list[Command] = []
+
+    def register(self, name: str, pattern: str, handler: CommandHandler) -> None:
+        self._commands.append(Command(name, re.compile(pattern, re.IGNORECASE), handler))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(command.name for command in self._commands)
+
+    async def handle(self, turn_context: TurnContext, *, first_contact: bool = False) -> None:
+        text = normalise(turn_context.activity.text)
+        for command in self._commands:
+            match = command.pattern.fullmatch(text)
+            if match is None:
+                continue
+            if first_contact and command.name == "help":
+                return  # the welcome card just sent is the help card
+            log.info("command=%s activity_id=%s", command.name, turn_context.activity.id)
+            await command.handler(turn_context, match)
+            return
+        if not first_contact:
+            log.info("command=unrecognised activity_id=%s", turn_context.activity.id)
+            await turn_context.send_activity(NOT_UNDERSTOOD)
+
+
+def foundation_commands() -> CommandRouter:
+    """The commands every deployment has."""
+    router = CommandRouter()
+    router.register("help", r"help|\?|hi|hello|start", show_help)
+    return router

@@ -1,0 +1,92 @@
+"""The Teams activity handler: it only dispatches. Each feature lives in its own module."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import ChannelAccount
+from botbuilder.schema.teams import TeamInfo
+
+from bot.commands import CommandRouter
+from bot.conversations import ConversationDirectory
+from bot.errors import ADAPTIVE_CARD_ACTION
+from bot.invoke_routes import InvokeRouter, parse_card_action
+from bot.replies import card_message, error_invoke_response
+from bot.teams_data import conversation_type_of
+from cards.welcome import welcome_card
+from storage.records import ConversationType
+
+log = logging.getLogger(__name__)
+
+
+def _first_name(account: ChannelAccount | None) -> str | None:
+    name = (account.name or "").strip() if account else ""
+    return name.split()[0] if name else None
+
+
+class ResolveTogetherBot(TeamsActivityHandler):
+    """Routes messages to commands, card clicks to verbs, and installs to the welcome card."""
+
+    def __init__(
+        self,
+        *,
+        conversations: ConversationDirectory,
+        commands: CommandRouter,
+        invokes: InvokeRouter,
+    ) -> None:
+        super().__init__()
+        self._conversations = conversations
+        self._commands = commands
+        self._invokes = invokes
+
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        # The base class looks every member up through the Bot Connector's members API; the
+        # activity already says who was added, and the welcome needs nothing more.
+        recipient_id = (
+            turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        )
+        someone_arrived = any(member.id for member in members_added)
+        if not someone_arrived:
+            return
+        bot_was_added = any(member.id == recipient_id for member in members_added)
+        await self._conversations.remember(turn_context.activity)
+        is_personal = conversation_type_of(turn_context.activity) is ConversationType.PERSONAL
+        if bot_was_added or is_personal:
+            await turn_context.send_activity(
+                card_message(welcome_card(), summary="Welcome: how this bot can help")
+            )
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        first_contact = await self._conversations.remember(turn_context.activity)
+        if first_contact:
+            await turn_context.send_activity(
+                card_message(
+                    welcome_card(user_first_name=_first_name(turn_context.activity.from_property)),
+                    summary="Welcome: how this bot can help",
+                )
+            )
+        await self._commands.handle(turn_context, first_contact=first_contact)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != ADAPTIVE_CARD_ACTION:
+            result: InvokeResponse = await super().on_invoke_activity(turn_context)
+            return result
+        # Answered here, not through on_adaptive_card_invoke: that path makes botbuilder
+        # serialise the body twice and fail with HTTP 500 (DESIGN.md 4.1).
+        action = parse_card_action(turn_context.activity.value)
+        if action is None:
+            return error_invoke_response(
+                "That button sent something I could not read. Type help to start again.",
+                code="BadRequest",
+            )
+        return await self._invokes.handle(turn_context, action)
+
+    async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> Any:
+        log.info(
+            "ignored activity type=%s id=%s", turn_context.activity.type, turn_context.activity.id
+        )

@@ -1,0 +1,88 @@
+"""Action.Execute routing: one small handler per verb, each answering with the card to show.
+
+Teams sends `value = {"action": {"type": "Action.Execute", "verb": ..., "data": {...}}}`; the
+handler returns the card that replaces the clicked one (HTTP 200), so cards update in place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from microsoft_teams.cards import AdaptiveCard
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.replies import card_invoke_response, error_invoke_response
+from cards.verbs import Verb
+from cards.welcome import welcome_card
+
+log = logging.getLogger(__name__)
+
+STALE_BUTTON = (
+    "That button belongs to an older version of this bot. Type help to see what you can do now."
+)
+
+
+class CardAction(BaseModel):
+    """The `action` part of an adaptiveCard/action invoke."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = "Action.Execute"
+    verb: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+def parse_card_action(value: Any) -> CardAction | None:
+    """The clicked action, or None if the invoke's value is not shaped like one."""
+    if not isinstance(value, dict) or not isinstance(value.get("action"), dict):
+        return None
+    try:
+        action = CardAction.model_validate(value["action"])
+    except ValidationError:
+        return None
+    return action if action.type == "Action.Execute" else None
+
+
+VerbHandler = Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse]]
+
+
+async def show_help(_turn_context: TurnContext, _action: CardAction) -> AdaptiveCard:
+    return welcome_card()
+
+
+class InvokeRouter:
+    """Maps each Verb to its handler; an unknown verb gets a kind message, not an error."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[Verb, VerbHandler] = {}
+
+    def register(self, verb: Verb, handler: VerbHandler) -> None:
+        if verb in self._handlers:
+            raise ValueError(f"verb {verb.value} is already routed")
+        self._handlers[verb] = handler
+
+    @property
+    def verbs(self) -> frozenset[Verb]:
+        return frozenset(self._handlers)
+
+    async def handle(self, turn_context: TurnContext, action: CardAction) -> InvokeResponse:
+        try:
+            verb = Verb(action.verb)
+            handler = self._handlers[verb]
+        except (ValueError, KeyError):
+            log.info("unrouted verb activity_id=%s", turn_context.activity.id)
+            return error_invoke_response(STALE_BUTTON, code="BadRequest")
+        log.info("verb=%s activity_id=%s", verb.value, turn_context.activity.id)
+        result = await handler(turn_context, action)
+        if isinstance(result, InvokeResponse):
+            return result
+        return card_invoke_response(result)
+
+
+def foundation_invokes() -> InvokeRouter:
+    router = InvokeRouter()
+    router.register(Verb.SHOW_HELP, show_help)
+    return router

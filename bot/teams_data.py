@@ -1,0 +1,63 @@
+"""Reading what Teams puts in an activity, where the SDK reads it wrong or not at all.
+
+botbuilder reads the tenant from `conversation.tenantID`, but Teams sends `conversation.tenantId`
+and `channelData.tenant.id` (DESIGN.md 4.2), so the SDK's `conversation.tenant_id` is always None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.schema import Activity, ChannelAccount
+
+from storage.records import ConversationType
+
+
+def _channel_data(activity: Activity) -> dict[str, Any]:
+    data = activity.channel_data
+    return data if isinstance(data, dict) else {}
+
+
+def tenant_id_of(activity: Activity) -> str | None:
+    """The Entra ID tenant the activity came from: channelData.tenant.id, then the conversation."""
+    tenant = _channel_data(activity).get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"]:
+        return str(tenant["id"])
+    conversation = activity.conversation
+    if conversation is not None:
+        extra = getattr(conversation, "additional_properties", None) or {}
+        for key in ("tenantId", "tenantID"):
+            if isinstance(extra.get(key), str) and extra[key]:
+                return str(extra[key])
+        if conversation.tenant_id:
+            return str(conversation.tenant_id)
+    return None
+
+
+def team_id_of(activity: Activity) -> str | None:
+    team = _channel_data(activity).get("team")
+    if isinstance(team, dict) and isinstance(team.get("id"), str):
+        return str(team["id"])
+    return None
+
+
+def user_key(account: ChannelAccount | None) -> str | None:
+    """How the bot knows a person: their Entra ID object id, stable across chats and apps.
+
+    Falls back to the channel's own id for the rare account without one (e.g. some emulators).
+    """
+    if account is None:
+        return None
+    if account.aad_object_id:
+        return str(account.aad_object_id)
+    return str(account.id) if account.id else None
+
+
+def conversation_type_of(activity: Activity) -> ConversationType:
+    """personal, groupChat or channel; Teams omits it in some personal-chat activities."""
+    conversation = activity.conversation
+    kind = getattr(conversation, "conversation_type", None) if conversation else None
+    try:
+        return ConversationType(kind) if kind else ConversationType.PERSONAL
+    except ValueError:
+        return ConversationType.PERSONAL

@@ -1,0 +1,107 @@
+"""End-to-end fixtures: the real aiohttp app, a fake Bot Connector, and offline token signing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from app import create_app
+from settings import Settings
+from tests.support.bot_framework import (
+    TEST_APP_ID,
+    TEST_APP_PASSWORD,
+    TEST_TENANT_ID,
+    OfflineCredentialsFactory,
+    SigningKey,
+    trusted_signing_key,
+)
+from tests.support.fake_connector import FakeConnector, start_fake_connector
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey(kid="test-signing-key")
+
+
+@pytest.fixture
+def trusted_key(signing_key: SigningKey) -> Iterator[SigningKey]:
+    with trusted_signing_key(signing_key):
+        yield signing_key
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    fake, server = await start_fake_connector()
+    try:
+        yield fake, str(server.make_url("/"))
+    finally:
+        await server.close()
+
+
+def authenticated_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "microsoft_app_id": TEST_APP_ID,
+        "microsoft_app_password": TEST_APP_PASSWORD,
+        "microsoft_app_tenant_id": TEST_TENANT_ID,
+        "database_url": database_url,
+        "local_mode": False,
+        "migrate_on_start": True,
+        "allowed_tenant_ids": frozenset(),
+    }
+    values.update(overrides)
+    return Settings(**{"_env_file": None, **values})
+
+
+def local_settings(database_url: str) -> Settings:
+    """Local mode, as for the Agents Playground: no app id, no authentication."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "local_mode": True,
+        "database_url": database_url,
+        "migrate_on_start": True,
+    }
+    return Settings(**values)
+
+
+@dataclass
+class BotUnderTest:
+    """The running app, its fake connector, and how to sign requests to it."""
+
+    client: TestClient[Any, Any]
+    connector: FakeConnector
+    service_url: str
+    key: SigningKey
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.key.token(service_url=self.service_url)}
+
+    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+        return await self.client.post(
+            "/api/messages", json=activity, headers=self.auth() if headers is None else headers
+        )
+
+
+async def start_bot(settings: Settings) -> TestClient[Any, Any]:
+    """The app on a local port; with an app id, replies are signed without asking Entra ID."""
+    factory = OfflineCredentialsFactory() if settings.authentication_enabled else None
+    client: TestClient[Any, Any] = TestClient(
+        TestServer(create_app(settings, credentials_factory=factory))
+    )
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def bot(
+    database_url: str, connector: tuple[FakeConnector, str], trusted_key: SigningKey
+) -> AsyncIterator[BotUnderTest]:
+    fake, service_url = connector
+    client = await start_bot(authenticated_settings(database_url))
+    try:
+        yield BotUnderTest(client=client, connector=fake, service_url=service_url, key=trusted_key)
+    finally:
+        await client.close()

@@ -1,0 +1,28 @@
+"""The Teams app manifest template is valid against the official v1.30 schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft4Validator
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT.parent / "shared" / "schemas" / "teams-manifest-schema-v1.30.json"
+SAMPLE_APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+
+
+def filled_manifest() -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(
+        (ROOT / "manifest" / "manifest.template.json").read_text(encoding="utf-8")
+    )
+    manifest["id"] = SAMPLE_APP_ID
+    manifest["bots"][0]["botId"] = SAMPLE_APP_ID
+    return manifest
+
+
+def test_the_manifest_template_is_valid_once_the_app_id_is_filled_in() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    errors = [error.message for error in Draft4Validator(schema).iter_errors(filled_manifest())]
+    assert errors == []
