@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from http import HTTPStatus
 
 from aiohttp import web
@@ -19,9 +21,18 @@ from bot.commands import foundation_commands
 from bot.conversations import ConversationDirectory
 from bot.handler import ResolveTogetherBot
 from bot.http import MessagesEndpoint
+from bot.intake_feature import IntakeFeature, ThreadOpener
+from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import foundation_invokes
+from bot.thread_cards import Contacts, ThreadCards
+from bot.thread_feature import ThreadFeature
+from bot.threads import ThreadService
+from dialogs.intake import IntakeDialog
+from domain.model import LscpArea
 from settings import Settings
 from storage.db import Database
+from storage.dialog_storage import SqlDialogStorage
+from storage.timestamps import utc_now
 
 log = logging.getLogger("app")
 
@@ -43,20 +54,57 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+def contacts_from(settings: Settings) -> Contacts:
+    return Contacts(
+        lscp_emails={area: contact.email for area, contact in settings.lscp_contacts.items()},
+        rethink_name=settings.rethink_contact.name,
+        rethink_email=settings.rethink_contact.email,
+        child_protection=tuple(
+            (area.label, settings.child_protection_contacts.get(area, ""))
+            for area in LscpArea
+            if settings.child_protection_contacts.get(area)
+        ),
+    )
+
+
+def build_bot(
+    settings: Settings, database: Database, *, clock: Callable[[], datetime] = utc_now
+) -> ResolveTogetherBot:
+    """The activity handler with every feature registered: usable with any adapter."""
+    policy = settings.procedure_policy()
+    threads = ThreadService(database, policy, clock)
+    contacts = contacts_from(settings)
+    thread_cards = ThreadCards(contacts, policy, clock)
+    dialog = IntakeDialog(
+        local_now=lambda: clock().astimezone(policy.timezone),
+        child_protection_contacts=contacts.child_protection,
+        open_thread=ThreadOpener(threads, thread_cards),
+    )
+    runner = IntakeRunner(SqlDialogStorage(database), dialog)
+    commands = foundation_commands()
+    invokes = foundation_invokes()
+    IntakeFeature(runner).register(commands, invokes)
+    ThreadFeature(threads, thread_cards).register(commands, invokes)
+    return ResolveTogetherBot(
+        conversations=ConversationDirectory(database),
+        commands=commands,
+        invokes=invokes,
+        after_turn=runner.save,
+    )
+
+
 def create_app(
     settings: Settings,
     *,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
-    """The bot's web application. `credentials_factory` lets tests avoid Entra ID for replies."""
+    """The bot's web application. `credentials_factory` lets tests avoid Entra ID for replies;
+    `clock` lets them fix "now"."""
     database = Database(settings.database_url)
     authentication = build_authentication(settings, credentials_factory)
     adapter = build_adapter(authentication)
-    bot = ResolveTogetherBot(
-        conversations=ConversationDirectory(database),
-        commands=foundation_commands(),
-        invokes=foundation_invokes(),
-    )
+    bot = build_bot(settings, database, clock=clock)
     endpoint = MessagesEndpoint(
         adapter=adapter,
         authentication=authentication,

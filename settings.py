@@ -59,6 +59,17 @@ DEFAULT_RETHINK_CONTACT = PartnershipContact(
     email="sam.nesbit@portsmouthcc.gov.uk",
 )
 
+# Shown when a practitioner says a child is at immediate risk of significant harm. Councils
+# replace these with their front-door numbers (CHILD_PROTECTION_CONTACTS).
+DEFAULT_CHILD_PROTECTION_CONTACTS: dict[LscpArea, str] = {
+    area: (
+        f"Contact {area.label} children's social care (the front door for child protection "
+        "referrals) now, as your agency's child protection procedures set out. If a child is in "
+        "immediate danger, call 999."
+    )
+    for area in LscpArea
+}
+
 LOCAL_MODE_HELP = (
     "MicrosoftAppId is not set. In Teams the bot needs its Entra ID app registration: set "
     "MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId. To try it locally in the "
@@ -116,6 +127,10 @@ class Settings(BaseSettings):
     )
     rethink_contact: PartnershipContact = Field(
         default=DEFAULT_RETHINK_CONTACT, validation_alias="RETHINK_CONTACT"
+    )
+    child_protection_contacts: dict[LscpArea, str] = Field(
+        default_factory=lambda: dict(DEFAULT_CHILD_PROTECTION_CONTACTS),
+        validation_alias="CHILD_PROTECTION_CONTACTS",
     )
 
     @field_validator("allowed_tenant_ids", mode="before")

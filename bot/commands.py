@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from botbuilder.core import TurnContext
 
-from bot.replies import card_message
 from cards.welcome import welcome_card
+from dialogs.replies import card_message
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ class CommandRouter:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(command.name for command in self._commands)
+
+    def matches(self, text: str) -> bool:
+        normalised = normalise(text)
+        return any(command.pattern.fullmatch(normalised) for command in self._commands)
 
     async def handle(self, turn_context: TurnContext, *, first_contact: bool = False) -> None:
         text = normalise(turn_context.activity.text)

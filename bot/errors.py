@@ -15,11 +15,10 @@ import traceback
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.replies import error_invoke_response
+from dialogs.actions import CARD_ACTION
+from dialogs.replies import error_invoke_response
 
 log = logging.getLogger(__name__)
-
-ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
 
 def new_error_reference() -> str:
@@ -54,7 +53,7 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
         stack_without_messages(error),
     )
     try:
-        if activity.type == ActivityTypes.invoke and activity.name == ADAPTIVE_CARD_ACTION:
+        if activity.type == ActivityTypes.invoke and activity.name == CARD_ACTION:
             await context.send_activity(
                 Activity(
                     type=ActivityTypes.invoke_response,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -12,11 +13,12 @@ from botbuilder.schema.teams import TeamInfo
 
 from bot.commands import CommandRouter
 from bot.conversations import ConversationDirectory
-from bot.errors import ADAPTIVE_CARD_ACTION
-from bot.invoke_routes import InvokeRouter, parse_card_action
-from bot.replies import card_message, error_invoke_response
+from bot.invoke_routes import InvokeRouter
 from bot.teams_data import conversation_type_of
+from cards.verbs import Verb
 from cards.welcome import welcome_card
+from dialogs.actions import CARD_ACTION, parse_card_action
+from dialogs.replies import card_message, error_invoke_response
 from storage.records import ConversationType
 
 log = logging.getLogger(__name__)
@@ -36,11 +38,31 @@ class ResolveTogetherBot(TeamsActivityHandler):
         conversations: ConversationDirectory,
         commands: CommandRouter,
         invokes: InvokeRouter,
+        after_turn: Callable[[TurnContext], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__()
         self._conversations = conversations
         self._commands = commands
         self._invokes = invokes
+        self._after_turn = after_turn
+
+    @property
+    def routed_verbs(self) -> frozenset[Verb]:
+        """Every Action.Execute verb this bot answers."""
+        return self._invokes.verbs
+
+    @property
+    def command_names(self) -> tuple[str, ...]:
+        return self._commands.names
+
+    def understands(self, text: str) -> bool:
+        """Whether typed `text` matches a command (used to check the Teams command menu)."""
+        return self._commands.matches(text)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        if self._after_turn is not None:
+            await self._after_turn(turn_context)  # e.g. save dialog state, once per turn
 
     async def on_teams_members_added_dispatch(
         self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
@@ -72,8 +94,8 @@ class ResolveTogetherBot(TeamsActivityHandler):
             )
         await self._commands.handle(turn_context, first_contact=first_contact)
 
-    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        if turn_context.activity.name != ADAPTIVE_CARD_ACTION:
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name != CARD_ACTION:
             result: InvokeResponse = await super().on_invoke_activity(turn_context)
             return result
         # Answered here, not through on_adaptive_card_invoke: that path makes botbuilder

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from microsoft_teams.cards import AdaptiveCard
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.replies import card_invoke_response, error_invoke_response
 from cards.verbs import Verb
 from cards.welcome import welcome_card
+from dialogs.actions import CardAction
+from dialogs.replies import card_invoke_response, error_invoke_response
 
 log = logging.getLogger(__name__)
 
@@ -25,28 +24,9 @@ STALE_BUTTON = (
 )
 
 
-class CardAction(BaseModel):
-    """The `action` part of an adaptiveCard/action invoke."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    type: str = "Action.Execute"
-    verb: str
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-def parse_card_action(value: Any) -> CardAction | None:
-    """The clicked action, or None if the invoke's value is not shaped like one."""
-    if not isinstance(value, dict) or not isinstance(value.get("action"), dict):
-        return None
-    try:
-        action = CardAction.model_validate(value["action"])
-    except ValidationError:
-        return None
-    return action if action.type == "Action.Execute" else None
-
-
-VerbHandler = Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse]]
+# A handler answers with the card that replaces the clicked one, an InvokeResponse, or None when
+# it has already answered the click itself (as the intake's forms do).
+VerbHandler = Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse | None]]
 
 
 async def show_help(_turn_context: TurnContext, _action: CardAction) -> AdaptiveCard:
@@ -68,7 +48,7 @@ class InvokeRouter:
     def verbs(self) -> frozenset[Verb]:
         return frozenset(self._handlers)
 
-    async def handle(self, turn_context: TurnContext, action: CardAction) -> InvokeResponse:
+    async def handle(self, turn_context: TurnContext, action: CardAction) -> InvokeResponse | None:
         try:
             verb = Verb(action.verb)
             handler = self._handlers[verb]
@@ -77,7 +57,7 @@ class InvokeRouter:
             return error_invoke_response(STALE_BUTTON, code="BadRequest")
         log.info("verb=%s activity_id=%s", verb.value, turn_context.activity.id)
         result = await handler(turn_context, action)
-        if isinstance(result, InvokeResponse):
+        if result is None or isinstance(result, InvokeResponse):
             return result
         return card_invoke_response(result)
 

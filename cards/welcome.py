@@ -111,5 +111,11 @@ def welcome_card(*, user_first_name: str | None = None) -> AdaptiveCard:
     return AdaptiveCard(
         version="1.5",
         body=body,
-        actions=[ExecuteAction(title="Show help again", verb=Verb.SHOW_HELP.value, data={})],
+        actions=[
+            ExecuteAction(
+                title="New concern", verb=Verb.NEW_CONCERN.value, data={}, style="positive"
+            ),
+            ExecuteAction(title="My concerns", verb=Verb.MY_CONCERNS.value, data={}),
+            ExecuteAction(title="Continue my draft", verb=Verb.CONTINUE_DRAFT.value, data={}),
+        ],
     )

@@ -1,16 +1,20 @@
-"""Every card the bot sends is valid Adaptive Card 1.5, labels its inputs and uses routed verbs."""
+"""Every card the bot can send is valid 1.5, labels its inputs and uses routed verbs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from microsoft_teams.cards import AdaptiveCard
 
-from bot.invoke_routes import foundation_invokes
+from app import build_bot
+from bot.handler import ResolveTogetherBot
+from cards.gallery import gallery
 from cards.render import card_payload
+from cards.verbs import Verb
 from cards.welcome import COMMANDS, welcome_card
+from settings import Settings
+from storage.db import Database
 from tests.support.card_schema import (
     card_texts,
     inputs_without_labels,
@@ -18,15 +22,20 @@ from tests.support.card_schema import (
     verbs_used,
 )
 
-CARDS: dict[str, Callable[[], AdaptiveCard]] = {
-    "welcome": welcome_card,
-    "welcome, personalised": lambda: welcome_card(user_first_name="Alex"),
-}
+CARDS = gallery()
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> ResolveTogetherBot:
+    folder: Path = tmp_path_factory.mktemp("routing")
+    values: dict[str, Any] = {"_env_file": None, "local_mode": True}
+    settings = Settings(**values, database_url=f"sqlite+aiosqlite:///{folder / 'bot.db'}")
+    return build_bot(settings, Database(settings.database_url))
 
 
 @pytest.fixture(params=sorted(CARDS))
 def card(request: pytest.FixtureRequest) -> dict[str, Any]:
-    return card_payload(CARDS[request.param]())
+    return card_payload(CARDS[request.param])
 
 
 def test_every_card_is_valid_adaptive_card_1_5(card: dict[str, Any]) -> None:
@@ -38,9 +47,20 @@ def test_every_input_has_a_label(card: dict[str, Any]) -> None:
     assert inputs_without_labels(card) == []
 
 
-def test_every_button_uses_a_verb_the_bot_routes(card: dict[str, Any]) -> None:
-    routed = {verb.value for verb in foundation_invokes().verbs}
+def test_every_button_uses_a_verb_the_bot_routes(
+    card: dict[str, Any], bot: ResolveTogetherBot
+) -> None:
+    routed = {verb.value for verb in bot.routed_verbs}
     assert verbs_used(card) <= routed
+
+
+def test_every_verb_is_routed_so_no_button_can_do_nothing(bot: ResolveTogetherBot) -> None:
+    assert bot.routed_verbs == frozenset(Verb)
+
+
+def test_the_gallery_uses_every_verb_somewhere() -> None:
+    used = set().union(*(verbs_used(card_payload(card)) for card in CARDS.values()))
+    assert used == {verb.value for verb in Verb}
 
 
 def test_the_schema_check_catches_an_invalid_card() -> None:
@@ -57,3 +77,8 @@ def test_the_welcome_card_lists_every_command_and_what_it_is_not_for() -> None:
     assert "systemic issues" in text
     assert "complaints" in text
     assert "child protection conference" in text
+
+
+def test_every_command_on_the_welcome_card_is_understood(bot: ResolveTogetherBot) -> None:
+    for command in COMMANDS:
+        assert bot.understands(command.text), command.text

@@ -28,3 +28,20 @@ def test_the_manifest_template_is_valid_once_the_app_id_is_filled_in() -> None:
     schema = json.loads(require_shared_file(SCHEMA).read_text(encoding="utf-8"))
     errors = [error.message for error in Draft4Validator(schema).iter_errors(filled_manifest())]
     assert errors == []
+
+
+def test_every_command_in_the_teams_menu_is_understood(tmp_path: Path) -> None:
+    from app import build_bot
+    from settings import Settings
+    from storage.db import Database
+
+    values: dict[str, Any] = {"_env_file": None, "local_mode": True}
+    settings = Settings(**values, database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    bot = build_bot(settings, Database(settings.database_url))
+    menu = [
+        command["title"]
+        for command_list in filled_manifest()["bots"][0]["commandLists"]
+        for command in command_list["commands"]
+    ]
+    assert menu
+    assert [title for title in menu if not bot.understands(title)] == []

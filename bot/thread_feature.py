@@ -1,0 +1,390 @@
+"""A thread's card and its buttons: view, escalate, resolve, notes, Re-think steps, my concerns.
+
+Each click names the thread and the version its card showed. Handlers parse, ask ThreadService to
+decide and persist, and answer with the updated card, so the card changes in place. A stale card
+(the thread moved on) gets the current card back with a notice and nothing is changed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.commands import CommandRouter
+from bot.intake_feature import actor_of
+from bot.invoke_routes import InvokeRouter
+from bot.teams_data import user_key
+from bot.thread_cards import ThreadCards, form_view
+from bot.threads import ChangeResult, ThreadNotFound, ThreadService
+from cards.verbs import Verb
+from cards.welcome import welcome_card
+from dialogs.actions import CardAction
+from dialogs.forms import confirmed_not_identifying, submitted_values
+from dialogs.replies import card_message, error_invoke_response
+from domain.decisions import (
+    AddAgreedAction,
+    AddNote,
+    ChangeCommand,
+    ChooseOption,
+    Escalate,
+    HandOverToHips,
+    RequestFacilitator,
+    Resolve,
+    StillStuck,
+)
+from domain.errors import DomainError
+from domain.intake import (
+    Checked,
+    check_facilitator_request,
+    check_note,
+    check_resolution,
+    check_strategy_choice,
+)
+from domain.model import EscalationThread
+from domain.procedure import state_label
+
+log = logging.getLogger(__name__)
+
+REFERENCE_PATTERN = r"(?:view|show|open)\s+(esc-\d{4}-\d{4,})"
+STALE_NOTICE = (
+    "This concern changed since that card was shown, so nothing was changed. "
+    "Here is where it stands now."
+)
+
+FormCard = Callable[[EscalationThread, Any], AdaptiveCard]
+Commands = Callable[[EscalationThread, datetime], Sequence[ChangeCommand]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The thread a click is about and the version its card showed."""
+
+    reference: str
+    version: int
+
+
+def target_of(action: CardAction) -> Target | None:
+    reference = action.data.get("reference")
+    version = action.data.get("version")
+    if not isinstance(version, (int, str)):
+        return None
+    if not isinstance(reference, str) or not re.fullmatch(r"ESC-\d{4}-\d{4,}", reference):
+        return None
+    try:
+        return Target(reference, int(version))
+    except (TypeError, ValueError):
+        return None
+
+
+def _form_id(target: Target) -> str:
+    return f"{target.reference}:{target.version}"
+
+
+class ThreadFeature:
+    """Registers the thread commands and buttons."""
+
+    def __init__(self, threads: ThreadService, cards: ThreadCards) -> None:
+        self._threads = threads
+        self._cards = cards
+
+    def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
+        commands.register(
+            "my concerns", r"my concerns|my threads|list|concerns", self._my_concerns_command
+        )
+        commands.register("view", REFERENCE_PATTERN, self._view_command)
+        invokes.register(Verb.MY_CONCERNS, self._my_concerns_button)
+        handlers: dict[Verb, Callable[[TurnContext, CardAction, Target], Awaitable[Any]]] = {
+            Verb.VIEW_THREAD: self._view,
+            Verb.SHOW_THREAD_CARD: self._show,
+            Verb.ESCALATE: self._escalate,
+            Verb.STILL_STUCK: self._still_stuck,
+            Verb.HAND_OVER_TO_HIPS: self._hand_over,
+            Verb.START_NOTE: self._start_note,
+            Verb.SUBMIT_NOTE: self._submit_note,
+            Verb.START_RESOLVE: self._start_resolve,
+            Verb.SUBMIT_RESOLVE: self._submit_resolve,
+            Verb.START_CHOOSE_OPTION: self._start_choose_option,
+            Verb.SUBMIT_CHOOSE_OPTION: self._submit_choose_option,
+            Verb.START_FACILITATOR_REQUEST: self._start_facilitator,
+            Verb.SUBMIT_FACILITATOR_REQUEST: self._submit_facilitator,
+        }
+        for verb, handler in handlers.items():
+            invokes.register(verb, self._targeted(handler))
+
+    def _targeted(
+        self, handler: Callable[[TurnContext, CardAction, Target], Awaitable[Any]]
+    ) -> Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse]]:
+        async def run(
+            turn_context: TurnContext, action: CardAction
+        ) -> AdaptiveCard | InvokeResponse:
+            target = target_of(action)
+            if target is None:
+                return error_invoke_response(
+                    "That button did not say which concern it is about. Type my concerns to "
+                    "find it.",
+                    code="BadRequest",
+                )
+            try:
+                result: AdaptiveCard | InvokeResponse = await handler(turn_context, action, target)
+            except ThreadNotFound as error:
+                return error_invoke_response(error.message, code="BadRequest")
+            return result
+
+        return run
+
+    # --- commands -------------------------------------------------------------------------
+
+    async def _my_concerns_command(self, turn_context: TurnContext, _match: re.Match[str]) -> None:
+        await turn_context.send_activity(card_message(await self._my_concerns(turn_context)))
+
+    async def _my_concerns(self, turn_context: TurnContext) -> AdaptiveCard:
+        user_id = user_key(turn_context.activity.from_property)
+        threads = await self._threads.open_threads_of(user_id) if user_id else []
+        return self._cards.my_concerns_card(threads)
+
+    async def _my_concerns_button(
+        self, turn_context: TurnContext, _action: CardAction
+    ) -> AdaptiveCard:
+        await turn_context.send_activity(card_message(await self._my_concerns(turn_context)))
+        return welcome_card()
+
+    async def _view_command(self, turn_context: TurnContext, match: re.Match[str]) -> None:
+        reference = match.group(1).upper()
+        user_id = user_key(turn_context.activity.from_property)
+        try:
+            thread, events = await self._threads.history(reference, user_id=user_id)
+        except ThreadNotFound as error:
+            await turn_context.send_activity(error.message)
+            return
+        await turn_context.send_activity(card_message(self._cards.history_card(thread, events)))
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def _view(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        user_id = user_key(turn_context.activity.from_property)
+        thread, events = await self._threads.history(target.reference, user_id=user_id)
+        return self._cards.history_card(thread, events)
+
+    async def _show(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        user_id = user_key(turn_context.activity.from_property)
+        return self._cards.thread_card(await self._threads.get(target.reference, user_id=user_id))
+
+    # --- changing -------------------------------------------------------------------------
+
+    async def _change(
+        self, turn_context: TurnContext, target: Target, commands: Commands, done: str
+    ) -> AdaptiveCard:
+        """Apply, then answer with the thread card: a notice of what happened or why not."""
+        try:
+            result = await self._threads.change(
+                target.reference,
+                expected_version=target.version,
+                user_id=user_key(turn_context.activity.from_property),
+                commands=commands,
+            )
+        except ThreadNotFound:
+            raise
+        except DomainError as error:
+            user_id = user_key(turn_context.activity.from_property)
+            thread = await self._threads.get(target.reference, user_id=user_id)
+            return self._cards.thread_card(thread, notice=error.message)
+        return self._answer(result, done)
+
+    def _answer(self, result: ChangeResult, done: str) -> AdaptiveCard:
+        if not result.applied:
+            return self._cards.thread_card(result.thread, notice=STALE_NOTICE)
+        log.info(
+            "thread changed reference=%s version=%s", result.thread.reference, result.thread.version
+        )
+        return self._cards.thread_card(
+            result.thread, notice=done.format(state=state_label(result.thread.state))
+        )
+
+    async def _escalate(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        return await self._change(
+            turn_context,
+            target,
+            lambda thread, now: [Escalate(actor=actor, at=now)],
+            "Moved on: now at {state}.",
+        )
+
+    async def _still_stuck(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        return await self._change(
+            turn_context,
+            target,
+            lambda thread, now: [StillStuck(actor=actor, at=now)],
+            "Still stuck: now at {state}. Record the option you will try and its date.",
+        )
+
+    async def _hand_over(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        return await self._change(
+            turn_context,
+            target,
+            lambda thread, now: [HandOverToHips(actor=actor, at=now)],
+            "This concern now follows the HIPS procedure: {state}. Talk it through with your "
+            "line manager or safeguarding lead, using the questions of 'Structuring your "
+            "concerns'.",
+        )
+
+    # --- forms on a thread ----------------------------------------------------------------
+
+    async def _form(
+        self,
+        turn_context: TurnContext,
+        target: Target,
+        render: Callable[[EscalationThread, Any], AdaptiveCard],
+    ) -> AdaptiveCard:
+        user_id = user_key(turn_context.activity.from_property)
+        thread = await self._threads.get(target.reference, user_id=user_id)
+        if thread.version != target.version:
+            return self._cards.thread_card(thread, notice=STALE_NOTICE)
+        return render(thread, form_view(_form_id(target), {}))
+
+    async def _submit(
+        self,
+        turn_context: TurnContext,
+        action: CardAction,
+        target: Target,
+        *,
+        check: Callable[[dict[str, str], frozenset[str], EscalationThread], Checked[Any]],
+        render: Callable[[EscalationThread, Any], AdaptiveCard],
+        commands: Callable[[Any, datetime], Sequence[ChangeCommand]],
+        done: str,
+    ) -> AdaptiveCard:
+        values = submitted_values(action.data)
+        for key in ("reference", "version"):
+            values.pop(key, None)
+        user_id = user_key(turn_context.activity.from_property)
+        thread = await self._threads.get(target.reference, user_id=user_id)
+        checked = check(values, confirmed_not_identifying(values), thread)
+        if not checked.ok:
+            return render(thread, form_view(_form_id(target), values, checked))
+        value = checked.value
+        return await self._change(
+            turn_context, target, lambda current, now: commands(value, now), done
+        )
+
+    async def _start_note(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        return await self._form(turn_context, target, self._cards.note_form)
+
+    async def _submit_note(
+        self, turn_context: TurnContext, action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        return await self._submit(
+            turn_context,
+            action,
+            target,
+            check=lambda values, confirmed, thread: check_note(values, confirmed),
+            render=self._cards.note_form,
+            commands=lambda text, now: [AddNote(actor=actor, at=now, text=text)],
+            done="Note added.",
+        )
+
+    async def _start_resolve(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        return await self._form(turn_context, target, self._cards.resolve_form)
+
+    async def _submit_resolve(
+        self, turn_context: TurnContext, action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        today = self._cards.today()
+
+        def commands(resolution: Any, now: datetime) -> list[ChangeCommand]:
+            agreed: list[ChangeCommand] = [
+                AddAgreedAction(
+                    actor=actor, at=now, what=item.what, who=item.who, by_when=item.by_when
+                )
+                for item in resolution.actions
+            ]
+            return [*agreed, Resolve(actor=actor, at=now, outcome=resolution.outcome)]
+
+        return await self._submit(
+            turn_context,
+            action,
+            target,
+            check=lambda values, confirmed, thread: check_resolution(values, confirmed, today),
+            render=self._cards.resolve_form,
+            commands=commands,
+            done="Resolved. Feed the agreed actions back to the practitioners now and record "
+            "them on the child's file.",
+        )
+
+    async def _start_choose_option(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        return await self._form(turn_context, target, self._cards.choose_option_form)
+
+    async def _submit_choose_option(
+        self, turn_context: TurnContext, action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        today = self._cards.today()
+
+        def check(
+            values: dict[str, str], confirmed: frozenset[str], thread: EscalationThread
+        ) -> Checked[Any]:
+            strategy = thread.state.strategy
+            if strategy is None:
+                raise ThreadNotFound(
+                    f"{thread.reference} is not following Re-think, so it has no options to record."
+                )
+            return check_strategy_choice(values, strategy, today)
+
+        return await self._submit(
+            turn_context,
+            action,
+            target,
+            check=check,
+            render=self._cards.choose_option_form,
+            commands=lambda choice, now: [
+                ChooseOption(actor=actor, at=now, option=choice.option, on_date=choice.on_date)
+            ],
+            done="Recorded: {state}, with the option you chose and its date.",
+        )
+
+    async def _start_facilitator(
+        self, turn_context: TurnContext, _action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        return await self._form(turn_context, target, self._cards.facilitator_form)
+
+    async def _submit_facilitator(
+        self, turn_context: TurnContext, action: CardAction, target: Target
+    ) -> AdaptiveCard:
+        actor = actor_of(turn_context)
+        return await self._submit(
+            turn_context,
+            action,
+            target,
+            check=lambda values, confirmed, thread: check_facilitator_request(values),
+            render=self._cards.facilitator_form,
+            commands=lambda confirmed, now: [
+                RequestFacilitator(actor=actor, at=now, confirmed=confirmed)
+            ],
+            done="Your request for an independent facilitator is recorded. Contact the PSCP "
+            "as shown below to arrange the Re-think.",
+        )
