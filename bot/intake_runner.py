@@ -68,9 +68,14 @@ class IntakeRunner:
 
 
 def _innermost_state(context: DialogContext) -> dict[str, Any] | None:
-    """The state of the form that is waiting, inside the intake's nested dialogs."""
-    innermost = context
-    while innermost.child is not None:
-        innermost = innermost.child
-    active = innermost.active_dialog
-    return dict(active.state) if active is not None else None
+    """The state of the form that is waiting, inside the intake's nested dialogs.
+
+    botbuilder 4.17's ComponentDialog is not a DialogContainer, so `DialogContext.child` does
+    not reach inside it: its inner stack is kept in its own state under "dialogs".
+    """
+    active = context.active_dialog
+    state: dict[str, Any] | None = active.state if active is not None else None
+    while state is not None and "dialogs" in state:
+        stack = getattr(state["dialogs"], "dialog_stack", None) or []
+        state = stack[0].state if stack else None
+    return state

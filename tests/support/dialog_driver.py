@@ -83,10 +83,11 @@ class Turn:
         return str(self.answer.body.value["message"])
 
     def said(self, text: str) -> bool:
+        """Whether any message, card or click answer of this turn contains `text` (any case)."""
         everything = [*self.texts, *(card_texts(card) for card in self.cards)]
         if self.answer is not None and self.answer.body.type.endswith("adaptive"):
             everything.append(card_texts(self.answer_card))
-        return any(text in item for item in everything)
+        return any(text.lower() in item.lower() for item in everything)
 
 
 class BotDriver:
