@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -85,12 +86,15 @@ class BotUnderTest:
         )
 
 
+# Monday 23 November 2026, 10:00 in London: tests do not depend on the day they run.
+MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
 async def start_bot(settings: Settings) -> TestClient[Any, Any]:
     """The app on a local port; with an app id, replies are signed without asking Entra ID."""
     factory = OfflineCredentialsFactory() if settings.authentication_enabled else None
-    client: TestClient[Any, Any] = TestClient(
-        TestServer(create_app(settings, credentials_factory=factory))
-    )
+    app = create_app(settings, credentials_factory=factory, clock=lambda: MONDAY_MORNING)
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     return client
 
