@@ -37,6 +37,7 @@ from domain.intake import (
     CASE_REFERENCE_REQUIRED,
     DATE_REQUIRED,
     IMMEDIATE_RISK_REQUIRED,
+    LINE_MANAGER_REQUIRED,
     MAX_CASE_REFERENCE_LENGTH,
     MAX_DETAIL_LENGTH,
     MAX_URGENT_REASON_LENGTH,
@@ -267,21 +268,24 @@ def case_details_card(
     body.add(
         subheading("Your line manager or safeguarding lead"),
         paragraph(
-            "You will talk this through with them. Find them in Teams, or type their name if "
-            "they are not listed."
+            "You will talk this through with them. Type their name; find them in Teams too if "
+            "they are listed, so the bot can keep them informed."
         ),
-    )
-    body.people_picker(
-        fields.LINE_MANAGER_ID.value, "Find them in Teams", placeholder="Start typing their name"
     )
     body.text_input(
         fields.LINE_MANAGER_NAME.value,
-        "Or type their name",
+        "Their name",
         max_length=MAX_DETAIL_LENGTH,
+        required_message=LINE_MANAGER_REQUIRED,
+    )
+    body.people_picker(
+        fields.LINE_MANAGER_ID.value,
+        "Find them in Teams (optional)",
+        placeholder="Start typing their name",
     )
     body.text_input(
         fields.LINE_MANAGER_EMAIL.value,
-        "Their work email address (if you typed their name)",
+        "Their work email address (optional)",
         max_length=EMAIL_MAX_LENGTH,
         email=True,
     )

@@ -341,7 +341,7 @@ CASE_REFERENCE_NEEDS_A_DIGIT = (
 )
 AREA_CHOICE = "Choose one of Hampshire, Isle of Wight, Portsmouth or Southampton."
 LINE_MANAGER_REQUIRED = (
-    "Please choose your line manager or safeguarding lead, or type their name: stage 1 is a "
+    "Please type the name of your line manager or safeguarding lead: stage 1 is a "
     "conversation with them."
 )
 LINE_MANAGER_UNREADABLE = "Please choose your line manager again: the choice could not be read."
@@ -474,13 +474,10 @@ def check_case_details(
     line_manager_id = _line_manager_id(submission)
     line_manager_name = submission.text(fields.LINE_MANAGER_NAME, max_length=MAX_DETAIL_LENGTH)
     line_manager_email = submission.email(fields.LINE_MANAGER_EMAIL)
-    if (
-        line_manager_id is None
-        and line_manager_name is None
-        and not submission.has_problem(fields.LINE_MANAGER_ID)
-        and not submission.has_problem(fields.LINE_MANAGER_NAME)
-    ):
-        submission.problem(fields.LINE_MANAGER_ID, LINE_MANAGER_REQUIRED)
+    # The name is always asked for: the people picker submits only an Entra object id, and the
+    # bot cannot look names up without Microsoft Graph. A picked person adds their Teams identity.
+    if line_manager_name is None and not submission.has_problem(fields.LINE_MANAGER_NAME):
+        submission.problem(fields.LINE_MANAGER_NAME, LINE_MANAGER_REQUIRED)
     urgent = submission.toggle(fields.URGENT)
     urgent_reason = None
     if urgent:

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import InvalidInput
 from domain.identifiers import IdentifierKind, find_identifiers
 from domain.intake import (
     ANSWER_REQUIRED,
@@ -327,25 +326,23 @@ def test_email_addresses_are_allowed_in_the_email_fields(field_id: str) -> None:
     assert checked.warnings == ()
 
 
-def test_a_line_manager_is_required_by_picker_or_by_name() -> None:
-    values = without(case(), "line_manager_id", "line_manager_name")
-    assert only_problem(check_case(values)) == FieldProblem(
-        "line_manager_id", LINE_MANAGER_REQUIRED
-    )
+def test_a_line_manager_name_is_required_even_when_picked_in_teams() -> None:
+    # The picker submits only an object id; the bot cannot look the name up without Graph.
+    for values in (
+        without(case(), "line_manager_id", "line_manager_name"),
+        without(case(), "line_manager_name"),
+    ):
+        assert only_problem(check_case(values)) == FieldProblem(
+            "line_manager_name", LINE_MANAGER_REQUIRED
+        )
 
 
-def test_a_picked_line_manager_without_a_typed_name_is_accepted_and_named_from_teams() -> None:
-    checked = check_case(without(case(), "line_manager_name"))
+def test_a_picked_line_manager_keeps_their_teams_identity() -> None:
+    checked = check_case(case())
     assert checked.value is not None
-    assert checked.value.line_manager("Morgan Head (Northside)") == Person(
-        name="Morgan Head (Northside)",
-        email="morgan.head@school.example",
-        user_id=LINE_MANAGER_ID.lower(),
+    assert checked.value.line_manager() == Person(
+        name="Morgan Head", email="morgan.head@school.example", user_id=LINE_MANAGER_ID.lower()
     )
-    with pytest.raises(InvalidInput, match="type their name"):
-        checked.value.line_manager()
-    with pytest.raises(InvalidInput, match="type their name"):
-        checked.value.line_manager("   ")
 
 
 def test_a_typed_line_manager_name_alone_is_accepted() -> None:

@@ -304,6 +304,7 @@ def test_the_case_details_card_requires_only_what_the_rules_require() -> None:
         CaseDetailsField.RAISER_ROLE.value,
         CaseDetailsField.OTHER_AGENCY.value,
         CaseDetailsField.CONCERN_AROSE_ON.value,
+        CaseDetailsField.LINE_MANAGER_NAME.value,
     }
     assert "if you wish" in inputs[CaseDetailsField.OTHER_PRACTITIONER_NAME.value]["label"]
     assert inputs[CaseDetailsField.CONCERN_AROSE_ON.value]["type"] == "Input.Date"
