@@ -12,6 +12,7 @@ from cards.forms import FormView
 from cards.threads import (
     choose_option_form_card,
     facilitator_request_card,
+    hand_over_form_card,
     my_concerns_card,
     note_form_card,
     resolve_form_card,
@@ -83,6 +84,9 @@ class ThreadCards:
 
     def choose_option_form(self, thread: EscalationThread, form: FormView) -> AdaptiveCard:
         return choose_option_form_card(thread, form)
+
+    def hand_over_form(self, thread: EscalationThread, form: FormView) -> AdaptiveCard:
+        return hand_over_form_card(thread, form)
 
     def facilitator_form(self, thread: EscalationThread, form: FormView) -> AdaptiveCard:
         return facilitator_request_card(

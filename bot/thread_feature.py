@@ -46,6 +46,7 @@ from domain.intake import (
     check_note,
     check_resolution,
     check_strategy_choice,
+    check_template_answers,
 )
 from domain.model import EscalationThread
 from domain.procedure import state_label
@@ -234,16 +235,23 @@ class ThreadFeature:
         )
 
     async def _hand_over(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
+        self, turn_context: TurnContext, action: CardAction, target: Target
     ) -> AdaptiveCard:
+        """First click: the template to start stage 1 with; its submit: the hand-over itself."""
+        if "formId" not in action.data:
+            return await self._form(turn_context, target, self._cards.hand_over_form)
         actor = actor_of(turn_context)
-        return await self._change(
+        return await self._submit(
             turn_context,
+            action,
             target,
-            lambda thread, now: [HandOverToHips(actor=actor, at=now)],
-            "This concern now follows the HIPS procedure: {state}. Talk it through with your "
-            "line manager or safeguarding lead, using the questions of 'Structuring your "
-            "concerns'.",
+            check=lambda values, confirmed, thread: check_template_answers(values, confirmed),
+            render=self._cards.hand_over_form,
+            commands=lambda answers, now: [
+                HandOverToHips(actor=actor, at=now, template_answers=dict(answers.answers))
+            ],
+            done="This concern now follows the HIPS procedure: {state}. Talk it through with "
+            "your line manager or safeguarding lead within two working days.",
         )
 
     # --- forms on a thread ----------------------------------------------------------------
@@ -272,7 +280,7 @@ class ThreadFeature:
         done: str,
     ) -> AdaptiveCard:
         values = submitted_values(action.data)
-        for key in ("reference", "version"):
+        for key in ("reference", "version", "formId"):
             values.pop(key, None)
         user_id = user_key(turn_context.activity.from_property)
         thread = await self._threads.get(target.reference, user_id=user_id)

@@ -36,6 +36,7 @@ from cards.intake import (
 from cards.render import card_payload
 from cards.threads import (
     choose_option_form_card,
+    hand_over_form_card,
     facilitator_request_card,
     my_concerns_card,
     note_form_card,
@@ -473,6 +474,9 @@ def _thread_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
         "resolve-form-with-the-lscp": lambda: resolve_form_card(
             _thread(ThreadState.REFERRED_TO_LSCP, deadline=None), _form()
+        ),
+        "hand-over-to-hips-template": lambda: hand_over_form_card(
+            _thread(ThreadState.STRATEGY_1, deadline=None, template_answers={}), _form()
         ),
         "choose-option-form-strategy-1": lambda: choose_option_form_card(
             _thread(ThreadState.STRATEGY_1, deadline=None, template_answers={}), _form()

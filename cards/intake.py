@@ -324,7 +324,12 @@ def _numbers_in_words(numbers: Sequence[int]) -> str:
     return ", ".join(str(number) for number in numbers[:-1]) + f" and {numbers[-1]}"
 
 
-def template_card(form: FormView, *, draft_saved_at: str | None = None) -> AdaptiveCard:
+def template_card(
+    form: FormView,
+    *,
+    draft_saved_at: str | None = None,
+    actions: Sequence[ExecuteAction] | None = None,
+) -> AdaptiveCard:
     """ "Structuring your concerns" (seed 004 section 3), to prepare for the stage 1 discussion.
 
     `draft_saved_at` is the local time ("14:05") the draft was last saved, when it was.
@@ -362,10 +367,13 @@ def template_card(form: FormView, *, draft_saved_at: str | None = None) -> Adapt
             max_length=question.max_length,
             multiline=True,
         )
-    return card(
-        body.elements(),
-        [submit_action(form.form_id), save_draft_action(form.form_id), cancel_action(form.form_id)],
-    )
+    if actions is None:
+        actions = [
+            submit_action(form.form_id),
+            save_draft_action(form.form_id),
+            cancel_action(form.form_id),
+        ]
+    return card(body.elements(), list(actions))
 
 
 # --- 6-7. Re-think ----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from cards.intake import (
     RETHINK_IN_PERSON,
     add_facilitator_checklist,
     strategy_options_card,
+    template_card,
 )
 from cards.verbs import Verb
 from domain.decisions import (
@@ -633,6 +634,22 @@ def choose_option_form_card(thread: EscalationThread, form: FormView) -> Adaptiv
         extra_data=thread_data(thread.reference, thread.version),
         back_action=back,
         about=f"{thread.reference}, case reference {thread.case_reference}",
+    )
+
+
+def hand_over_form_card(thread: EscalationThread, form: FormView) -> AdaptiveCard:
+    """Moving from Re-think to HIPS stage 1 starts with "Structuring your concerns"."""
+    return template_card(
+        form,
+        actions=[
+            submit_action(
+                form.form_id,
+                title="Start HIPS stage 1",
+                verb=Verb.HAND_OVER_TO_HIPS,
+                extra_data=thread_data(thread.reference, thread.version),
+            ),
+            back_to_thread_action(thread.reference, thread.version),
+        ],
     )
 
 

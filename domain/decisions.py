@@ -182,7 +182,11 @@ class StillStuck(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class HandOverToHips(Command):
+    """Move to HIPS stage 1, with the "Structuring your concerns" answers that stage starts from
+    (seed 004: "A template is available to help structure/consider your concerns")."""
+
     action: ClassVar[ActionKind] = ActionKind.HAND_OVER_TO_HIPS
+    template_answers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,9 +319,8 @@ def _apply(change: _Change, command: ChangeCommand) -> Decision:
             decision = _choose_option(change, option, on_date)
         case StillStuck(note=note):
             decision = _still_stuck(change, note)
-        case HandOverToHips():
-            check_hand_over_allowed(change.thread)
-            decision = _start_hips_stage(change, EventKind.HANDED_OVER_TO_HIPS)
+        case HandOverToHips(template_answers=answers):
+            decision = _hand_over_to_hips(change, answers)
         case RequestFacilitator(confirmed=confirmed):
             check_facilitator_checklist(confirmed)
             event = change.event(EventKind.FACILITATOR_REQUESTED)
@@ -407,6 +410,16 @@ def _escalate(change: _Change) -> Decision:
     if change.target is ThreadState.REFERRED_TO_LSCP:
         return _close(change, EventKind.REFERRED_TO_LSCP, None)
     return _start_hips_stage(change, EventKind.STAGE_ESCALATED)
+
+
+def _hand_over_to_hips(change: _Change, answers: Mapping[str, str]) -> Decision:
+    """Re-think to HIPS stage 1, keeping the template answers stage 1 starts from."""
+    check_hand_over_allowed(change.thread)
+    decision = _start_hips_stage(change, EventKind.HANDED_OVER_TO_HIPS)
+    if not answers:
+        return decision
+    merged = {**decision.thread.template_answers, **_clean_template_answers(answers)}
+    return replace(decision, thread=replace(decision.thread, template_answers=merged))
 
 
 def _start_hips_stage(change: _Change, kind: EventKind) -> Decision:

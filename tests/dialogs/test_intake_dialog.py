@@ -354,7 +354,11 @@ async def test_strategy_1_option_3_hands_over_to_hips_stage_1(
     opened = await driver.submit({"option": "s1_consult_hips", "on_date": "2026-11-23"})
     assert "does not agree" in card_texts(opened.cards[0])
 
-    handed = await driver.click(Verb.HAND_OVER_TO_HIPS, thread_card_data(opened))
+    template = await driver.click(Verb.HAND_OVER_TO_HIPS, thread_card_data(opened))
+    assert "Structuring your concerns" in card_texts(template.answer_card)
+    handed = await driver.click(
+        Verb.HAND_OVER_TO_HIPS, {**thread_card_data(opened), "formId": "x", **TEMPLATE}
+    )
 
     text = card_texts(handed.answer_card)
     assert "Stage 1" in text

@@ -622,3 +622,42 @@ def test_local_date_of_a_naive_instant_is_refused() -> None:
 
 def test_days_are_written_out_in_full_english() -> None:
     assert format_day(date(2026, 12, 29)) == "Tuesday 29 December 2026"
+
+
+def test_a_hand_over_to_hips_keeps_the_template_answers_and_the_re_think_record() -> None:
+    from domain.decisions import ChooseOption, HandOverToHips, OpenRethinkThread
+    from domain.rethink import RethinkOption, options_chosen
+
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    actor = Person(name="Alex Morgan", user_id="alex")
+    policy = POLICY
+    opened = decide(
+        None,
+        OpenRethinkThread(
+            actor=actor,
+            at=at,
+            reference="ESC-2026-0001",
+            case_reference="PCC-1",
+            lscp_area=LscpArea.PORTSMOUTH,
+            raiser_agency="School",
+            raiser_role="DSL",
+            other_agency="Social care",
+            concern_arose_on=date(2026, 11, 20),
+            is_lead_professional=False,
+        ),
+        policy,
+    ).thread
+    chosen = decide(
+        opened,
+        ChooseOption(actor=actor, at=at, option=RethinkOption.S1_CONSULT_HIPS, on_date=at.date()),
+        policy,
+    ).thread
+
+    handed = decide(
+        chosen, HandOverToHips(actor=actor, at=at, template_answers={"q1": "  The plan.  "}), policy
+    ).thread
+
+    assert handed.state is ThreadState.STAGE_1
+    assert handed.template_answers["q1"] == "The plan."
+    assert options_chosen(handed) == (RethinkOption.S1_CONSULT_HIPS,)
+    assert chosen.template_answers.get("q1") is None  # the input was not changed
