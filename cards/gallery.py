@@ -36,8 +36,8 @@ from cards.intake import (
 from cards.render import card_payload
 from cards.threads import (
     choose_option_form_card,
-    hand_over_form_card,
     facilitator_request_card,
+    hand_over_form_card,
     my_concerns_card,
     note_form_card,
     resolve_form_card,
