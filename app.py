@@ -98,13 +98,14 @@ def create_app(
     *,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
     clock: Callable[[], datetime] = utc_now,
+    bot_factory: Callable[..., ResolveTogetherBot] = build_bot,
 ) -> web.Application:
-    """The bot's web application. `credentials_factory` lets tests avoid Entra ID for replies;
-    `clock` lets them fix "now"."""
+    """The bot's web application. Tests may pass `credentials_factory` (no Entra ID for replies),
+    `clock` (a fixed "now") and `bot_factory` (a bot with a fault injected)."""
     database = Database(settings.database_url)
     authentication = build_authentication(settings, credentials_factory)
     adapter = build_adapter(authentication)
-    bot = build_bot(settings, database, clock=clock)
+    bot = bot_factory(settings, database, clock=clock)
     endpoint = MessagesEndpoint(
         adapter=adapter,
         authentication=authentication,

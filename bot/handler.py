@@ -47,6 +47,10 @@ class ResolveTogetherBot(TeamsActivityHandler):
         self._after_turn = after_turn
 
     @property
+    def invokes(self) -> InvokeRouter:
+        return self._invokes
+
+    @property
     def routed_verbs(self) -> frozenset[Verb]:
         """Every Action.Execute verb this bot answers."""
         return self._invokes.verbs

@@ -39,10 +39,14 @@ class InvokeRouter:
     def __init__(self) -> None:
         self._handlers: dict[Verb, VerbHandler] = {}
 
-    def register(self, verb: Verb, handler: VerbHandler) -> None:
-        if verb in self._handlers:
-            raise ValueError(f"verb {verb.value} is already routed")
+    def register(self, verb: Verb, handler: VerbHandler, *, replacing: bool = False) -> None:
+        """Route `verb` to `handler`; routing a verb twice is a mistake unless `replacing`."""
+        if (verb in self._handlers) != replacing:
+            raise ValueError(f"verb {verb.value} is {'not ' if replacing else ''}already routed")
         self._handlers[verb] = handler
+
+    def handler(self, verb: Verb) -> VerbHandler:
+        return self._handlers[verb]
 
     @property
     def verbs(self) -> frozenset[Verb]:
