@@ -107,7 +107,8 @@ def run_journey(name: str, tmp_path: Path, fault: str = "none") -> JourneyRun:
     ]  # fmt: skip
     with (
         running(bot_command, artifacts / "bot.log", cwd=ROOT) as bot,
-        running(playground_command, artifacts / "playground.log", cwd=PLAYGROUND_DIR) as pg,
+        # Run from the artifacts folder: the playground writes its own devTools/ log there.
+        running(playground_command, artifacts / "playground.log", cwd=artifacts) as pg,
     ):
         wait_until_answers(f"http://127.0.0.1:{bot_port}/healthz", bot, "the bot")
         wait_until_answers(f"http://127.0.0.1:{playground_port}/", pg, "the playground")
