@@ -48,7 +48,7 @@ from domain.intake import (
     check_strategy_choice,
     check_template_answers,
 )
-from domain.model import EscalationThread
+from domain.model import EscalationThread, Person
 from domain.procedure import state_label
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,9 @@ def target_of(action: CardAction) -> Target | None:
         return None
 
 
+TargetedHandler = Callable[[TurnContext, CardAction, Target], Awaitable[Any]]
+
+
 def _form_id(target: Target) -> str:
     return f"{target.reference}:{target.version}"
 
@@ -101,26 +104,31 @@ class ThreadFeature:
         )
         commands.register("view", REFERENCE_PATTERN, self._view_command)
         invokes.register(Verb.MY_CONCERNS, self._my_concerns_button)
-        handlers: dict[Verb, Callable[[TurnContext, CardAction, Target], Awaitable[Any]]] = {
+        handlers: dict[Verb, TargetedHandler] = {
             Verb.VIEW_THREAD: self._view,
             Verb.SHOW_THREAD_CARD: self._show,
-            Verb.ESCALATE: self._escalate,
-            Verb.STILL_STUCK: self._still_stuck,
+            Verb.ESCALATE: self._one_click(
+                lambda actor, now: Escalate(actor=actor, at=now), "Moved on: now at {state}."
+            ),
+            Verb.STILL_STUCK: self._one_click(
+                lambda actor, now: StillStuck(actor=actor, at=now),
+                "Still stuck: now at {state}. Record the option you will try and its date.",
+            ),
             Verb.HAND_OVER_TO_HIPS: self._hand_over,
-            Verb.START_NOTE: self._start_note,
+            Verb.START_NOTE: self._opens(self._cards.note_form),
             Verb.SUBMIT_NOTE: self._submit_note,
-            Verb.START_RESOLVE: self._start_resolve,
+            Verb.START_RESOLVE: self._opens(self._cards.resolve_form),
             Verb.SUBMIT_RESOLVE: self._submit_resolve,
-            Verb.START_CHOOSE_OPTION: self._start_choose_option,
+            Verb.START_CHOOSE_OPTION: self._opens(self._cards.choose_option_form),
             Verb.SUBMIT_CHOOSE_OPTION: self._submit_choose_option,
-            Verb.START_FACILITATOR_REQUEST: self._start_facilitator,
+            Verb.START_FACILITATOR_REQUEST: self._opens(self._cards.facilitator_form),
             Verb.SUBMIT_FACILITATOR_REQUEST: self._submit_facilitator,
         }
         for verb, handler in handlers.items():
             invokes.register(verb, self._targeted(handler))
 
     def _targeted(
-        self, handler: Callable[[TurnContext, CardAction, Target], Awaitable[Any]]
+        self, handler: TargetedHandler
     ) -> Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse]]:
         async def run(
             turn_context: TurnContext, action: CardAction
@@ -212,28 +220,6 @@ class ThreadFeature:
             result.thread, notice=done.format(state=state_label(result.thread.state))
         )
 
-    async def _escalate(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        actor = actor_of(turn_context)
-        return await self._change(
-            turn_context,
-            target,
-            lambda thread, now: [Escalate(actor=actor, at=now)],
-            "Moved on: now at {state}.",
-        )
-
-    async def _still_stuck(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        actor = actor_of(turn_context)
-        return await self._change(
-            turn_context,
-            target,
-            lambda thread, now: [StillStuck(actor=actor, at=now)],
-            "Still stuck: now at {state}. Record the option you will try and its date.",
-        )
-
     async def _hand_over(
         self, turn_context: TurnContext, action: CardAction, target: Target
     ) -> AdaptiveCard:
@@ -253,6 +239,31 @@ class ThreadFeature:
             done="This concern now follows the HIPS procedure: {state}. Talk it through with "
             "your line manager or safeguarding lead within two working days.",
         )
+
+    def _one_click(
+        self, build: Callable[[Person, datetime], ChangeCommand], done: str
+    ) -> TargetedHandler:
+        """A button that changes the thread at once (no form), e.g. Escalate."""
+
+        async def handle(
+            turn_context: TurnContext, _action: CardAction, target: Target
+        ) -> AdaptiveCard:
+            actor = actor_of(turn_context)
+            return await self._change(
+                turn_context, target, lambda thread, now: [build(actor, now)], done
+            )
+
+        return handle
+
+    def _opens(self, render: Callable[[EscalationThread, Any], AdaptiveCard]) -> TargetedHandler:
+        """A button that shows a form on the thread's card, in place, e.g. Add a note."""
+
+        async def handle(
+            turn_context: TurnContext, _action: CardAction, target: Target
+        ) -> AdaptiveCard:
+            return await self._form(turn_context, target, render)
+
+        return handle
 
     # --- forms on a thread ----------------------------------------------------------------
 
@@ -292,11 +303,6 @@ class ThreadFeature:
             turn_context, target, lambda current, now: commands(value, now), done
         )
 
-    async def _start_note(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        return await self._form(turn_context, target, self._cards.note_form)
-
     async def _submit_note(
         self, turn_context: TurnContext, action: CardAction, target: Target
     ) -> AdaptiveCard:
@@ -310,11 +316,6 @@ class ThreadFeature:
             commands=lambda text, now: [AddNote(actor=actor, at=now, text=text)],
             done="Note added.",
         )
-
-    async def _start_resolve(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        return await self._form(turn_context, target, self._cards.resolve_form)
 
     async def _submit_resolve(
         self, turn_context: TurnContext, action: CardAction, target: Target
@@ -341,11 +342,6 @@ class ThreadFeature:
             done="Resolved. Feed the agreed actions back to the practitioners now and record "
             "them on the child's file.",
         )
-
-    async def _start_choose_option(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        return await self._form(turn_context, target, self._cards.choose_option_form)
 
     async def _submit_choose_option(
         self, turn_context: TurnContext, action: CardAction, target: Target
@@ -374,11 +370,6 @@ class ThreadFeature:
             ],
             done="Recorded: {state}, with the option you chose and its date.",
         )
-
-    async def _start_facilitator(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        return await self._form(turn_context, target, self._cards.facilitator_form)
 
     async def _submit_facilitator(
         self, turn_context: TurnContext, action: CardAction, target: Target

@@ -80,29 +80,37 @@ async function playgroundProblems(page) {
   return problems;
 }
 
+// "new concern", answered as a practitioner would, up to the card after the case details.
+async function startConcern(page, { area, route, details }) {
+  await say(page, 'new concern');
+  let card = await waitForCard(page, 'immediate risk of significant harm?', 'safety question');
+  await card.getByRole('radio', { name: /^No/ }).check();
+  await card.getByRole('button', { name: 'Continue' }).click();
+  card = await waitForCard(page, 'Which procedure', 'route');
+  await card.getByRole('combobox').click();
+  await page.getByRole('option', { name: area }).click();
+  await card.getByRole('radio', { name: route }).check();
+  await card.getByRole('button', { name: 'Continue' }).click();
+  card = await waitForCard(page, "Your agency's case reference", 'case details');
+  await card.getByLabel(/^Your agency's case reference/).fill(details.caseReference);
+  await card.getByLabel(/^Your agency(?!')/).fill(details.agency);
+  await card.getByLabel(/^Your role/).fill(details.role);
+  await card.getByLabel(/^Their agency/).fill(details.otherAgency);
+  await card.getByLabel(/^Their name \*?$/).fill(details.lineManager);
+  await card.getByLabel(/^When did the disagreement/).fill(isoDay(yesterday));
+  await card.getByRole('button', { name: 'Continue' }).click();
+}
+
 const STEPS = [
   ['welcome card after install', async (page) => {
     await waitForCard(page, 'Resolving professional differences together', 'welcome');
   }],
 
   ['new concern: safety, HIPS route, case details', async (page) => {
-    await say(page, 'new concern');
-    let card = await waitForCard(page, 'immediate risk of significant harm?', 'safety question');
-    await card.getByRole('radio', { name: /^No/ }).check();
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, 'Which procedure', 'route');
-    await card.getByRole('combobox').click();
-    await page.getByRole('option', { name: 'Hampshire' }).click();
-    await card.getByRole('radio', { name: /^HIPS/ }).check();
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, "Your agency's case reference", 'case details');
-    await card.getByLabel(/^Your agency's case reference/).fill('HCC-204518');
-    await card.getByLabel(/^Your agency(?!')/).fill("St Mary's Primary School");
-    await card.getByLabel(/^Your role/).fill('Designated safeguarding lead');
-    await card.getByLabel(/^Their agency/).fill("Hampshire children's social care");
-    await card.getByLabel(/^Their name \*?$/).fill('Jo Bloggs');
-    await card.getByLabel(/^When did the disagreement/).fill(isoDay(yesterday));
-    await card.getByRole('button', { name: 'Continue' }).click();
+    await startConcern(page, { area: 'Hampshire', route: /^HIPS/, details: {
+      caseReference: 'HCC-204518', agency: "St Mary's Primary School",
+      role: 'Designated safeguarding lead', otherAgency: "Hampshire children's social care",
+      lineManager: 'Jo Bloggs' } });
     await waitForCard(page, 'Questions 1, 2, 6 and 7', 'the template');
   }],
 
@@ -158,24 +166,10 @@ const STEPS = [
   }],
 
   ['an invalid submission comes back with the problem named and saves nothing', async (page) => {
-    await say(page, 'new concern');
-    let card = await waitForCard(page, 'immediate risk of significant harm?', 'safety question');
-    await card.getByRole('radio', { name: /^No/ }).check();
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, 'Which procedure', 'route');
-    await card.getByRole('combobox').click();
-    await page.getByRole('option', { name: 'Southampton' }).click();
-    await card.getByRole('radio', { name: /^HIPS/ }).check();
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, "Your agency's case reference", 'case details');
-    await card.getByLabel(/^Your agency's case reference/).fill('SCC-88231');
-    await card.getByLabel(/^Your agency(?!')/).fill('Solent NHS Trust health visiting');
-    await card.getByLabel(/^Your role/).fill('Health visitor');
-    await card.getByLabel(/^Their agency/).fill("Southampton children's social care");
-    await card.getByLabel(/^Their name \*?$/).fill('Priya Shah');
-    await card.getByLabel(/^When did the disagreement/).fill(isoDay(yesterday));
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, 'Questions 1, 2, 6 and 7', 'the template');
+    await startConcern(page, { area: 'Southampton', route: /^HIPS/, details: {
+      caseReference: 'SCC-88231', agency: 'Solent NHS Trust health visiting', role: 'Health visitor',
+      otherAgency: "Southampton children's social care", lineManager: 'Priya Shah' } });
+    let card = await waitForCard(page, 'Questions 1, 2, 6 and 7', 'the template');
     await card.getByLabel(/^2\. /).fill('Health needs may be missed.');
     await card.getByLabel(/^6\. /).fill('A review of the step-down decision.');
     await card.getByLabel(/^7\. /).fill('Discuss with my safeguarding lead.');
@@ -196,24 +190,10 @@ const STEPS = [
   }],
 
   ['Re-think: strategy 1, its options, then still stuck moves to strategy 2', async (page) => {
-    await say(page, 'new concern');
-    let card = await waitForCard(page, 'immediate risk of significant harm?', 'safety question');
-    await card.getByRole('radio', { name: /^No/ }).check();
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, 'Which procedure', 'route');
-    await card.getByRole('combobox').click();
-    await page.getByRole('option', { name: 'Portsmouth' }).click();
-    await card.getByRole('radio', { name: /^Re-think/ }).check();
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, "Your agency's case reference", 'case details');
-    await card.getByLabel(/^Your agency's case reference/).fill('PCC-77120');
-    await card.getByLabel(/^Your agency(?!')/).fill('Portsmouth early help');
-    await card.getByLabel(/^Your role/).fill('Family support worker');
-    await card.getByLabel(/^Their agency/).fill('Portsmouth children\'s social care');
-    await card.getByLabel(/^Their name \*?$/).fill('Sam Lee');
-    await card.getByLabel(/^When did the disagreement/).fill(isoDay(yesterday));
-    await card.getByRole('button', { name: 'Continue' }).click();
-    card = await waitForCard(page, 'Are you the Lead Professional?', 'the Lead Professional question');
+    await startConcern(page, { area: 'Portsmouth', route: /^Re-think/, details: {
+      caseReference: 'PCC-77120', agency: 'Portsmouth early help', role: 'Family support worker',
+      otherAgency: "Portsmouth children's social care", lineManager: 'Sam Lee' } });
+    let card = await waitForCard(page, 'Are you the Lead Professional?', 'the Lead Professional question');
     await card.getByRole('radio', { name: /^No/ }).check();
     await card.getByRole('button', { name: 'Continue' }).click();
     card = await waitForCardSaying(page, ['Which option will you try?',
