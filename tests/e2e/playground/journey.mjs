@@ -80,6 +80,21 @@ async function playgroundProblems(page) {
   return problems;
 }
 
+// How many card clicks (invokes) the playground has logged as answered by the bot. A message the
+// bot posts during a click's turn is logged before the click's own answer, so once this count
+// goes up, everything that click made the bot send has arrived: no fixed sleeps needed.
+const answeredClicks = (page) => page.evaluate(
+  () => (document.body.innerText.match(/\binvoke\s+\d{3}\b/g) ?? []).length);
+
+async function clickAndWaitForAnswer(page, button, what) {
+  const before = await answeredClicks(page);
+  await button.click();
+  await page.waitForFunction(
+    (count) => (document.body.innerText.match(/\binvoke\s+\d{3}\b/g) ?? []).length > count,
+    before, { timeout: STEP_TIMEOUT },
+  ).catch(() => fail(`${what}: the click was never answered`));
+}
+
 // "new concern", answered as a practitioner would, up to the card after the case details.
 async function startConcern(page, { area, route, details }) {
   await say(page, 'new concern');
@@ -147,12 +162,11 @@ const STEPS = [
   ['Escalate: the same card updates in place to stage 2', async (page) => {
     const before = await cards(page).count();
     const card = cardWith(page, 'HIPS stage 1');
-    await card.getByRole('button', { name: 'Escalate to stage 2' }).click();
+    await clickAndWaitForAnswer(page, card.getByRole('button', { name: 'Escalate to stage 2' }), 'Escalate');
     await page.waitForFunction(
       () => [...document.querySelectorAll('.ac-adaptiveCard')].some((c) => c.innerText.includes('HIPS stage 2')),
       null, { timeout: STEP_TIMEOUT },
     ).catch(() => fail('the card never showed stage 2'));
-    await page.waitForTimeout(1500); // a wrongly appended message would arrive now
     const after = await cards(page).count();
     if (after !== before) fail(`a click appended a new card (${before} cards before, ${after} after) instead of updating in place`);
     await waitForCardSaying(page, ['HIPS stage 2', 'Stage 2. Inter-agency discussion', 'Due by the end of'],
@@ -204,12 +218,11 @@ const STEPS = [
     await card.getByRole('button', { name: 'Submit' }).click();
     card = await waitForCardSaying(page, ['ESC-', 'Re-think strategy 1', 'Still stuck'], 'the Re-think concern card');
     const before = await cards(page).count();
-    await card.getByRole('button', { name: /Still stuck/ }).click();
+    await clickAndWaitForAnswer(page, card.getByRole('button', { name: /Still stuck/ }), 'Still stuck');
     await page.waitForFunction(
       () => [...document.querySelectorAll('.ac-adaptiveCard')].some((c) => c.innerText.includes('Re-think strategy 2')),
       null, { timeout: STEP_TIMEOUT },
     ).catch(() => fail('still stuck did not move the concern to strategy 2'));
-    await page.waitForTimeout(1000);
     if ((await cards(page).count()) !== before) fail('still stuck appended a new card instead of updating in place');
   }],
 ];
