@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from botbuilder.core import TurnContext
 
+from bot.teams_data import is_personal_chat
 from cards.welcome import welcome_card
 from dialogs.replies import card_message
 
@@ -31,13 +32,24 @@ def normalise(text: str | None) -> str:
     return " ".join(without_mentions.split()).strip().lower()
 
 
+PERSONAL_ONLY = (
+    "Concerns are kept private: message me in a one-to-one chat to log or see them "
+    "(find Resolve Together under Apps, or select my name and choose Chat)."
+)
+
+
 @dataclass(frozen=True)
 class Command:
-    """A command: its name (for logs), the pattern it answers to, and its handler."""
+    """A command: its name (for logs), the pattern it answers to, and its handler.
+
+    `personal_only` commands touch concerns, so they answer only in a one-to-one chat: in a
+    group chat or channel, everyone would see the case references and the forms.
+    """
 
     name: str
     pattern: re.Pattern[str]
     handler: CommandHandler
+    personal_only: bool = False
 
 
 async def show_help(turn_context: TurnContext, _match: re.Match[str]) -> None:
@@ -50,8 +62,11 @@ class CommandRouter:
     def __init__(self) -> None:
         self._commands: list[Command] = []
 
-    def register(self, name: str, pattern: str, handler: CommandHandler) -> None:
-        self._commands.append(Command(name, re.compile(pattern, re.IGNORECASE), handler))
+    def register(
+        self, name: str, pattern: str, handler: CommandHandler, *, personal_only: bool = False
+    ) -> None:
+        compiled = re.compile(pattern, re.IGNORECASE)
+        self._commands.append(Command(name, compiled, handler, personal_only))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -70,6 +85,9 @@ class CommandRouter:
             if first_contact and command.name == "help":
                 return  # the welcome card just sent is the help card
             log.info("command=%s activity_id=%s", command.name, turn_context.activity.id)
+            if command.personal_only and not is_personal_chat(turn_context.activity):
+                await turn_context.send_activity(PERSONAL_ONLY)
+                return
             await command.handler(turn_context, match)
             return
         if not first_contact:

@@ -58,13 +58,19 @@ class IntakeFeature:
             "new concern",
             r"new concern|new|start a concern|log a concern",
             self._new_concern_command,
+            personal_only=True,
         )
         commands.register(
-            "continue my draft", r"continue( my draft)?|resume|my draft", self._continue_command
+            "continue my draft",
+            r"continue( my draft)?|resume|my draft",
+            self._continue_command,
+            personal_only=True,
         )
-        commands.register("cancel", r"cancel|discard|stop", self._cancel_command)
-        invokes.register(Verb.NEW_CONCERN, self._new_concern_button)
-        invokes.register(Verb.CONTINUE_DRAFT, self._continue_button)
+        commands.register(
+            "cancel", r"cancel|discard|stop", self._cancel_command, personal_only=True
+        )
+        invokes.register(Verb.NEW_CONCERN, self._new_concern_button, personal_only=True)
+        invokes.register(Verb.CONTINUE_DRAFT, self._continue_button, personal_only=True)
         for verb in FORM_VERBS:
             invokes.register(verb, self._form_click)
 

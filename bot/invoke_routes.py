@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import InvokeResponse, TurnContext
 from microsoft_teams.cards import AdaptiveCard
 
+from bot.commands import PERSONAL_ONLY
+from bot.teams_data import is_personal_chat
 from cards.verbs import Verb
 from cards.welcome import welcome_card
 from dialogs.actions import CardAction
@@ -39,11 +41,21 @@ class InvokeRouter:
     def __init__(self) -> None:
         self._handlers: dict[Verb, VerbHandler] = {}
 
-    def register(self, verb: Verb, handler: VerbHandler, *, replacing: bool = False) -> None:
-        """Route `verb` to `handler`; routing a verb twice is a mistake unless `replacing`."""
+    def register(
+        self,
+        verb: Verb,
+        handler: VerbHandler,
+        *,
+        replacing: bool = False,
+        personal_only: bool = False,
+    ) -> None:
+        """Route `verb` to `handler`; routing a verb twice is a mistake unless `replacing`.
+
+        `personal_only` buttons start or show concerns, which happens only in a one-to-one chat.
+        """
         if (verb in self._handlers) != replacing:
             raise ValueError(f"verb {verb.value} is {'not ' if replacing else ''}already routed")
-        self._handlers[verb] = handler
+        self._handlers[verb] = _in_personal_chat_only(handler) if personal_only else handler
 
     def handler(self, verb: Verb) -> VerbHandler:
         return self._handlers[verb]
@@ -64,6 +76,17 @@ class InvokeRouter:
         if result is None or isinstance(result, InvokeResponse):
             return result
         return card_invoke_response(result)
+
+
+def _in_personal_chat_only(handler: VerbHandler) -> VerbHandler:
+    async def guarded(
+        turn_context: TurnContext, action: CardAction
+    ) -> AdaptiveCard | InvokeResponse | None:
+        if not is_personal_chat(turn_context.activity):
+            return error_invoke_response(PERSONAL_ONLY, code="BadRequest")
+        return await handler(turn_context, action)
+
+    return guarded
 
 
 def foundation_invokes() -> InvokeRouter:

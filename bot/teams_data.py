@@ -61,3 +61,8 @@ def conversation_type_of(activity: Activity) -> ConversationType:
         return ConversationType(kind) if kind else ConversationType.PERSONAL
     except ValueError:
         return ConversationType.PERSONAL
+
+
+def is_personal_chat(activity: Activity) -> bool:
+    """A one-to-one chat with the bot: the only place concerns are logged or shown."""
+    return conversation_type_of(activity) is ConversationType.PERSONAL

@@ -100,10 +100,13 @@ class ThreadFeature:
 
     def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
         commands.register(
-            "my concerns", r"my concerns|my threads|list|concerns", self._my_concerns_command
+            "my concerns",
+            r"my concerns|my threads|list|concerns",
+            self._my_concerns_command,
+            personal_only=True,
         )
-        commands.register("view", REFERENCE_PATTERN, self._view_command)
-        invokes.register(Verb.MY_CONCERNS, self._my_concerns_button)
+        commands.register("view", REFERENCE_PATTERN, self._view_command, personal_only=True)
+        invokes.register(Verb.MY_CONCERNS, self._my_concerns_button, personal_only=True)
         handlers: dict[Verb, TargetedHandler] = {
             Verb.VIEW_THREAD: self._view,
             Verb.SHOW_THREAD_CARD: self._show,

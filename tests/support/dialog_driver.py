@@ -24,7 +24,12 @@ from tests.support.teams_activities import ALEX, TeamsUser
 TENANT = "11111111-2222-3333-4444-555555555555"
 
 
-def teams_template(user: TeamsUser) -> Activity:
+def teams_template(user: TeamsUser, *, conversation_type: str = "personal") -> Activity:
+    conversation_id = (
+        f"a:personal-{user.teams_id}"
+        if conversation_type == "personal"
+        else "19:general-channel@thread.tacv2"
+    )
     return Activity(
         channel_id="msteams",
         service_url="https://smba.example.test/emea/",
@@ -32,9 +37,7 @@ def teams_template(user: TeamsUser) -> Activity:
             id=user.teams_id, name=user.name, aad_object_id=user.aad_object_id
         ),
         recipient=ChannelAccount(id="28:bot", name="Resolve Together"),
-        conversation=ConversationAccount(
-            id=f"a:personal-{user.teams_id}", conversation_type="personal"
-        ),
+        conversation=ConversationAccount(id=conversation_id, conversation_type=conversation_type),
         channel_data={"tenant": {"id": TENANT}},
     )
 
@@ -99,9 +102,12 @@ class BotDriver:
         database: Database,
         clock: FixedClock,
         user: TeamsUser = ALEX,
+        *,
+        conversation_type: str = "personal",
     ) -> None:
         self.bot = build_bot(settings, database, clock=clock)
-        self.adapter = TestAdapter(self.bot.on_turn, teams_template(user))
+        template = teams_template(user, conversation_type=conversation_type)
+        self.adapter = TestAdapter(self.bot.on_turn, template)
         self.form_id: str | None = None
 
     async def _run(self, activity: Activity) -> Turn:
