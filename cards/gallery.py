@@ -67,11 +67,7 @@ from domain.model import (
     Strategy,
     ThreadState,
 )
-from domain.rethink import (
-    FacilitatorCheck,
-    RethinkOption,
-    answers_with_option_chosen,
-)
+from domain.rethink import FacilitatorCheck, RethinkOption
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 24)  # a Tuesday
@@ -115,6 +111,7 @@ def _thread(
     is_lead_professional: bool = False,
     template_answers: Mapping[str, str] = TEMPLATE_ANSWERS,
     agreed_actions: tuple[AgreedAction, ...] = (),
+    rethink_options: Sequence[RethinkOption] = (),
 ) -> EscalationThread:
     """A sample concern in `state`; by default a HIPS one with the template answered."""
     return EscalationThread(
@@ -138,11 +135,8 @@ def _thread(
         version=3,
         template_answers=dict(template_answers),
         agreed_actions=agreed_actions,
+        rethink_options=tuple(option.value for option in rethink_options),
     )
-
-
-def _with_options(*chosen: RethinkOption) -> dict[str, str]:
-    return answers_with_option_chosen({}, chosen)
 
 
 def _events() -> list[AuditEvent]:
@@ -350,7 +344,8 @@ def _thread_cards() -> dict[str, Callable[[], AdaptiveCard]]:
             _thread(
                 ThreadState.STRATEGY_1,
                 deadline=date(2026, 11, 27),
-                template_answers=_with_options(RethinkOption.S1_CONSULT_HIPS),
+                template_answers={},
+                rethink_options=(RethinkOption.S1_CONSULT_HIPS,),
             )
         ),
         "thread-card-strategy-2": lambda: _thread_card(
@@ -358,14 +353,16 @@ def _thread_cards() -> dict[str, Callable[[], AdaptiveCard]]:
                 ThreadState.STRATEGY_2,
                 deadline=date(2026, 12, 2),
                 is_lead_professional=True,
-                template_answers=_with_options(RethinkOption.S2_MULTI_AGENCY_RETHINK),
+                template_answers={},
+                rethink_options=(RethinkOption.S2_MULTI_AGENCY_RETHINK,),
             )
         ),
         "thread-card-strategy-2-meeting-passed": lambda: _thread_card(
             _thread(
                 ThreadState.STRATEGY_2,
                 deadline=date(2026, 11, 18),
-                template_answers=_with_options(RethinkOption.S2_SENIOR_AT_NEXT_REVIEW),
+                template_answers={},
+                rethink_options=(RethinkOption.S2_SENIOR_AT_NEXT_REVIEW,),
             )
         ),
         "thread-card-strategy-3": lambda: _thread_card(
@@ -412,8 +409,10 @@ def _thread_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "thread-history-rethink": lambda: thread_history_card(
             _thread(
                 ThreadState.STRATEGY_2,
-                template_answers=_with_options(
-                    RethinkOption.S1_RESTORATIVE_CONVERSATION, RethinkOption.S2_MULTI_AGENCY_RETHINK
+                template_answers={},
+                rethink_options=(
+                    RethinkOption.S1_RESTORATIVE_CONVERSATION,
+                    RethinkOption.S2_MULTI_AGENCY_RETHINK,
                 ),
             ),
             [

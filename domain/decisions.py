@@ -36,15 +36,13 @@ from domain.procedure import (
     target_state,
 )
 from domain.rethink import (
-    OPTIONS_CHOSEN_KEY,
     FacilitatorCheck,
     RethinkOption,
-    answers_with_option_chosen,
     check_facilitator_checklist,
     check_hand_over_allowed,
     check_option_belongs_to_current_strategy,
     opening_state,
-    options_chosen,
+    with_option_chosen,
 )
 
 # Limits on what people type: generous for real use, small enough to keep a card readable and
@@ -386,9 +384,7 @@ def _open(command: OpeningCommand, policy: ProcedurePolicy) -> Decision:
 
 
 def _clean_template_answers(answers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of the answers given, trimmed, without blanks; the reserved key is not theirs."""
-    if OPTIONS_CHOSEN_KEY in answers:
-        raise ValueError(f"{OPTIONS_CHOSEN_KEY!r} is reserved for the Re-think record")
+    """A copy of the answers given, trimmed, without blanks."""
     cleaned: dict[str, str] = {}
     for question, answer in answers.items():
         text = answer.strip()
@@ -539,11 +535,10 @@ def _choose_option(change: _Change, option: RethinkOption, on_date: date) -> Dec
         )
     # A conversation already held may be recorded afterwards, so a past date is fine.
     _check_not_too_far_ahead(on_date, change.today, "The date of the conversation or meeting")
-    chosen = (*options_chosen(change.thread), option)
     thread = replace(
         change.next_thread(),
         deadline=on_date,
-        template_answers=answers_with_option_chosen(change.thread.template_answers, chosen),
+        rethink_options=with_option_chosen(change.thread, option),
     )
     note = (
         f"Strategy {int(option.strategy)}, option {option.number}: “{option.wording}”. "

@@ -215,6 +215,8 @@ class EscalationThread:
     version: int = 1
     template_answers: Mapping[str, str] = field(default_factory=dict)
     agreed_actions: tuple[AgreedAction, ...] = ()
+    # The Re-think options chosen, oldest first, as RethinkOption values (domain/rethink.py).
+    rethink_options: tuple[str, ...] = ()
 
     @property
     def route(self) -> Route | None:

@@ -4,14 +4,16 @@ Wording is quoted from the PSCP guidance (seeds 000-003). Re-think publishes no 
 a strategy has no deadline of its own: once an option is chosen, the concern is "due" on the date
 of the planned conversation or meeting, and the reminder is to record its outcome.
 
-`EscalationThread` has no field for the options chosen, and the hand-over to HIPS depends on one
-(Strategy 1 option 3), so the options chosen are kept in the thread's `template_answers` under a
-reserved key. Only this module reads or writes that key.
+The options chosen are recorded on the thread as plain strings (`EscalationThread.rethink_options`,
+since the model cannot depend on this module); `options_chosen` and `with_option_chosen` are the
+way to read and extend that record as `RethinkOption`s. The hand-over to HIPS depends on it
+(Strategy 1 option 3), and it stays on the thread after the hand-over as the record of what was
+tried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -21,10 +23,6 @@ from domain.model import EscalationThread, Strategy, ThreadState
 from domain.procedure import OPENINGS, Opening, describe_state
 
 LEAD_PROFESSIONAL_QUESTION = "Are you the Lead Professional?"
-
-# The record of options chosen, in the order chosen, as comma-separated RethinkOption values.
-OPTIONS_CHOSEN_KEY = "rethink.options_chosen"
-_SEPARATOR = ","
 
 
 class RethinkOption(StrEnum):
@@ -181,18 +179,17 @@ def opening_state(*, is_lead_professional: bool) -> ThreadState:
 
 
 def options_chosen(thread: EscalationThread) -> tuple[RethinkOption, ...]:
-    """The options chosen so far on this concern, oldest first."""
-    recorded = thread.template_answers.get(OPTIONS_CHOSEN_KEY, "")
-    return tuple(RethinkOption(value) for value in recorded.split(_SEPARATOR) if value)
+    """The options chosen so far on this concern, oldest first.
+
+    Raises ValueError on a value that is not a RethinkOption: only the domain writes this
+    record, so an unknown value means the stored data is corrupt, not something to skip.
+    """
+    return tuple(RethinkOption(value) for value in thread.rethink_options)
 
 
-def answers_with_option_chosen(
-    answers: Mapping[str, str], chosen: Iterable[RethinkOption]
-) -> dict[str, str]:
-    """A new answers mapping recording `chosen` (the caller's mapping is left untouched)."""
-    updated = dict(answers)
-    updated[OPTIONS_CHOSEN_KEY] = _SEPARATOR.join(option.value for option in chosen)
-    return updated
+def with_option_chosen(thread: EscalationThread, option: RethinkOption) -> tuple[str, ...]:
+    """The thread's record of options chosen with `option` appended, ready to store on it."""
+    return (*(chosen.value for chosen in options_chosen(thread)), option.value)
 
 
 def check_option_belongs_to_current_strategy(state: ThreadState, option: RethinkOption) -> None:

@@ -302,6 +302,7 @@ def _thread_columns(thread: EscalationThread) -> dict[str, Any]:
         "opened_at": thread.opened_at,
         "version": thread.version,
         "template_answers": dict(thread.template_answers),
+        "rethink_options": list(thread.rethink_options),
     }
 
 
@@ -339,6 +340,7 @@ def _thread_from_row(row: Row[Any], actions: Iterable[AgreedAction]) -> Escalati
         version=row.version,
         template_answers=answers,
         agreed_actions=tuple(actions),
+        rethink_options=tuple(str(option) for option in row.rethink_options),
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -121,6 +122,8 @@ escalation_threads = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Column("template_answers", _json_document(), nullable=False),
+    # The Re-think options chosen, oldest first: a JSON list of RethinkOption values.
+    Column("rethink_options", _json_document(), nullable=False, server_default=text("'[]'")),
     Index(None, "raised_by_user_id", "state"),
 )
 

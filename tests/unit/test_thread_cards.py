@@ -47,13 +47,7 @@ from domain.procedure import (
     lscp_referral_instruction,
     state_label,
 )
-from domain.rethink import (
-    OPTIONS_CHOSEN_KEY,
-    STRATEGY_GUIDES,
-    FacilitatorCheck,
-    RethinkOption,
-    answers_with_option_chosen,
-)
+from domain.rethink import STRATEGY_GUIDES, FacilitatorCheck, RethinkOption
 from domain.template import TEMPLATE_QUESTIONS
 from tests.support.card_schema import card_texts, inputs_without_labels, nodes, schema_errors
 
@@ -95,8 +89,9 @@ def make_thread(state: ThreadState, **changes: Any) -> EscalationThread:
     return replace(thread, **changes)
 
 
-def with_options(*chosen: RethinkOption) -> dict[str, str]:
-    return answers_with_option_chosen({"q1": "The referral was closed without a plan."}, chosen)
+def options_record(*chosen: RethinkOption) -> tuple[str, ...]:
+    """The thread's record of the options `chosen`, as the domain writes it."""
+    return tuple(option.value for option in chosen)
 
 
 def card_of(thread: EscalationThread, **kwargs: Any) -> AdaptiveCard:
@@ -179,7 +174,7 @@ def test_a_closed_concern_offers_only_its_history(state: ThreadState) -> None:
     [make_thread(state) for state in ThreadState]
     + [
         make_thread(
-            ThreadState.STRATEGY_1, template_answers=with_options(RethinkOption.S1_CONSULT_HIPS)
+            ThreadState.STRATEGY_1, rethink_options=options_record(RethinkOption.S1_CONSULT_HIPS)
         )
     ],
     ids=lambda thread: thread.state.value,
@@ -191,7 +186,7 @@ def test_the_thread_card_keeps_to_the_six_buttons_teams_shows(thread: Escalation
 def test_strategy_1_offers_the_hand_over_to_hips_once_option_3_is_chosen() -> None:
     thread = make_thread(
         ThreadState.STRATEGY_1,
-        template_answers=with_options(RethinkOption.S1_CONSULT_HIPS),
+        rethink_options=options_record(RethinkOption.S1_CONSULT_HIPS),
         deadline=date(2026, 11, 27),
     )
     hand_over = next(
@@ -203,7 +198,7 @@ def test_strategy_1_offers_the_hand_over_to_hips_once_option_3_is_chosen() -> No
 def test_strategy_1_with_another_option_does_not_offer_the_hand_over() -> None:
     thread = make_thread(
         ThreadState.STRATEGY_1,
-        template_answers=with_options(RethinkOption.S1_RESTORATIVE_CONVERSATION),
+        rethink_options=options_record(RethinkOption.S1_RESTORATIVE_CONVERSATION),
     )
     assert Verb.HAND_OVER_TO_HIPS.value not in verbs_of(card_of(thread))
 
@@ -262,7 +257,7 @@ def test_a_rethink_meeting_in_the_past_asks_for_its_outcome_in_attention_colour(
     thread = make_thread(
         ThreadState.STRATEGY_2,
         deadline=date(2026, 11, 18),
-        template_answers=with_options(RethinkOption.S2_MULTI_AGENCY_RETHINK),
+        rethink_options=options_record(RethinkOption.S2_MULTI_AGENCY_RETHINK),
     )
     overdue = [
         block for block in text_blocks(card_of(thread)) if block["text"].startswith("Overdue")
@@ -276,7 +271,7 @@ def test_a_rethink_meeting_to_come_is_shown_with_its_date() -> None:
     thread = make_thread(
         ThreadState.STRATEGY_1,
         deadline=date(2026, 12, 2),
-        template_answers=with_options(RethinkOption.S1_RESTORATIVE_CONVERSATION),
+        rethink_options=options_record(RethinkOption.S1_RESTORATIVE_CONVERSATION),
     )
     assert "Conversation or meeting planned for Wednesday 2 December 2026" in text_of(
         card_of(thread)
@@ -326,7 +321,7 @@ def test_a_rethink_card_shows_the_option_chosen_in_the_seeds_words() -> None:
     thread = make_thread(
         ThreadState.STRATEGY_2,
         deadline=date(2026, 12, 2),
-        template_answers=with_options(
+        rethink_options=options_record(
             RethinkOption.S1_RESTORATIVE_CONVERSATION, RethinkOption.S2_SENIOR_AT_NEXT_REVIEW
         ),
     )
@@ -374,7 +369,6 @@ def test_a_resolved_concern_says_to_feed_back_and_record_the_actions_on_the_chil
 # --- Never the stored record or enum values -----------------------------------------------
 
 RAW_VALUES = (
-    OPTIONS_CHOSEN_KEY,
     *(state.value for state in ThreadState if "_" in state.value),
     *(option.value for option in RethinkOption),
     *(kind.value for kind in EventKind if "_" in kind.value),
@@ -384,7 +378,7 @@ RAW_VALUES = (
 @pytest.mark.parametrize("state", list(ThreadState))
 def test_no_thread_card_shows_the_options_record_or_an_enum_value(state: ThreadState) -> None:
     thread = make_thread(
-        state, template_answers=with_options(RethinkOption.S1_CONSULT_HIPS), urgent=True
+        state, rethink_options=options_record(RethinkOption.S1_CONSULT_HIPS), urgent=True
     )
     texts = [
         text_of(card_of(thread)),
@@ -458,9 +452,15 @@ def test_every_kind_of_event_is_told_in_words(kind: EventKind) -> None:
 def test_the_history_shows_template_answers_under_their_questions_but_not_the_options_record() -> (
     None
 ):
-    answers = with_options(RethinkOption.S1_CONSULT_HIPS)
-    answers["q6"] = "A multi-agency early help assessment."
-    thread = make_thread(ThreadState.STRATEGY_1, template_answers=answers)
+    answers = {
+        "q1": "The referral was closed without a plan.",
+        "q6": "A multi-agency early help assessment.",
+    }
+    thread = make_thread(
+        ThreadState.STRATEGY_1,
+        template_answers=answers,
+        rethink_options=options_record(RethinkOption.S1_CONSULT_HIPS),
+    )
     blocks = [
         block["text"]
         for block in text_blocks(thread_history_card(thread, [], today=TODAY, tz=LONDON))
@@ -469,7 +469,7 @@ def test_the_history_shows_template_answers_under_their_questions_but_not_the_op
         question = next(question for question in TEMPLATE_QUESTIONS if question.id == question_id)
         at = blocks.index(f"{question.number}. {question.text}")
         assert blocks[at + 1] == answers[question_id]
-    assert answers[OPTIONS_CHOSEN_KEY] not in blocks
+    assert RethinkOption.S1_CONSULT_HIPS.value not in blocks
     assert (
         f"Strategy 1, option 3: {RethinkOption.S1_CONSULT_HIPS.wording}" in blocks
     )  # told as an option

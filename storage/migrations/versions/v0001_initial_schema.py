@@ -108,6 +108,12 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
             nullable=False,
         ),
+        sa.Column(
+            "rethink_options",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+            server_default=sa.text("'[]'"),
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_escalation_threads"),
         sa.UniqueConstraint("reference", name="uq_escalation_threads_reference"),
     )
