@@ -56,5 +56,7 @@ def make_thread(reference: str = "ESC-2026-0001", **changes: Any) -> EscalationT
                 done=True,
             ),
         ),
+        # Handed over from Re-think: the Lead Professional began at Strategy 2.
+        rethink_options=("s2_multi_agency_rethink", "s3_independently_facilitated_rethink"),
     )
     return replace(thread, **changes)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, literal, select, text
 from sqlalchemy.engine import Connection
 
 from domain.model import (
@@ -20,6 +20,7 @@ from domain.model import (
 )
 from storage.db import Database
 from storage.repositories import ConcurrencyConflict, ThreadNotFoundError, ThreadRepository
+from storage.schema import escalation_threads
 from tests.storage.factories import LINE_MANAGER, OPENED_AT, RAISER, make_thread
 
 
@@ -55,10 +56,59 @@ async def test_thread_without_optional_people_or_deadline_round_trips(database: 
         raised_by=Person(name="Sam Patel"),
         template_answers={},
         agreed_actions=(),
+        rethink_options=(),
     )
     await _add(database, thread)
 
     assert await _get(database, thread.reference) == thread
+
+
+async def test_rethink_options_round_trip_in_the_order_chosen(database: Database) -> None:
+    thread = make_thread(
+        state=ThreadState.STRATEGY_1,
+        deadline=date(2026, 3, 5),
+        is_lead_professional=False,
+        rethink_options=("s1_restorative_conversation",),
+    )
+    await _add(database, thread)
+    loaded = await _get(database, thread.reference)
+    assert loaded is not None
+    assert loaded.rethink_options == ("s1_restorative_conversation",)
+
+    chosen_again = replace(
+        thread, version=2, rethink_options=("s1_restorative_conversation", "s1_consult_hips")
+    )
+    async with database.session() as session:
+        await ThreadRepository(session).save(chosen_again, expected_version=1)
+
+    reloaded = await _get(database, thread.reference)
+    assert reloaded is not None
+    assert reloaded.rethink_options == ("s1_restorative_conversation", "s1_consult_hips")
+    assert reloaded == chosen_again
+
+
+async def test_a_thread_row_written_without_rethink_options_loads_with_none_chosen(
+    database: Database,
+) -> None:
+    thread = make_thread(rethink_options=())
+    await _add(database, thread)
+    copied = [
+        column
+        for column in escalation_threads.columns
+        if column.name not in {"id", "reference", "rethink_options"}
+    ]
+    # A copy of the row that leaves the column out, so only the database default can fill it.
+    async with database.session() as session:
+        await session.execute(
+            insert(escalation_threads).from_select(
+                ["reference", *(column.name for column in copied)],
+                select(literal("ESC-2026-0002"), *copied),
+            )
+        )
+
+    loaded = await _get(database, "ESC-2026-0002")
+    assert loaded is not None
+    assert loaded.rethink_options == ()
 
 
 async def test_loaded_timestamps_are_aware_utc(database: Database) -> None:

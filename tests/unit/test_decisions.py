@@ -16,11 +16,14 @@ from domain.decisions import (
     AddAgreedAction,
     AddNote,
     AnyCommand,
+    ChooseOption,
     Decision,
     Escalate,
     ExtendDeadline,
+    HandOverToHips,
     MarkUrgent,
     OpenHipsThread,
+    OpenRethinkThread,
     Resolve,
     StillStuck,
     Withdraw,
@@ -38,7 +41,7 @@ from domain.model import (
     ThreadState,
 )
 from domain.policy import ProcedurePolicy
-from domain.rethink import OPTIONS_CHOSEN_KEY
+from domain.rethink import RethinkOption, options_chosen
 from domain.working_days import ENGLAND
 
 POLICY = ProcedurePolicy(calendar=ENGLAND)
@@ -176,15 +179,6 @@ def test_template_answers_are_copied_trimmed_and_blanks_dropped() -> None:
     assert decision.thread.template_answers == {"decision_of_concern": "Case closed at front door"}
     assert answers == before
     assert decision.thread.template_answers is not answers
-
-
-def test_the_rethink_record_key_cannot_be_supplied_as_a_template_answer() -> None:
-    with pytest.raises(ValueError, match="reserved"):
-        open_hips(
-            at=utc(2026, 7, 15, 10),
-            concern_arose_on=date(2026, 7, 15),
-            template_answers={OPTIONS_CHOSEN_KEY: "s1_consult_hips"},
-        )
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
@@ -624,18 +618,18 @@ def test_days_are_written_out_in_full_english() -> None:
     assert format_day(date(2026, 12, 29)) == "Tuesday 29 December 2026"
 
 
-def test_a_hand_over_to_hips_keeps_the_template_answers_and_the_re_think_record() -> None:
-    from domain.decisions import ChooseOption, HandOverToHips, OpenRethinkThread
-    from domain.rethink import RethinkOption, options_chosen
+RETHINK_ACTOR = Person(name="Alex Morgan", user_id="alex")
+# Monday 23 November 2026, 10:00 in London.
+RETHINK_AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
-    at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    actor = Person(name="Alex Morgan", user_id="alex")
-    policy = POLICY
-    opened = decide(
+
+def open_rethink(template_answers: dict[str, str] | None = None) -> EscalationThread:
+    """A Re-think concern at Strategy 1 (the raiser is not the Lead Professional)."""
+    return decide(
         None,
         OpenRethinkThread(
-            actor=actor,
-            at=at,
+            actor=RETHINK_ACTOR,
+            at=RETHINK_AT,
             reference="ESC-2026-0001",
             case_reference="PCC-1",
             lscp_area=LscpArea.PORTSMOUTH,
@@ -644,20 +638,44 @@ def test_a_hand_over_to_hips_keeps_the_template_answers_and_the_re_think_record(
             other_agency="Social care",
             concern_arose_on=date(2026, 11, 20),
             is_lead_professional=False,
+            template_answers=template_answers or {},
         ),
-        policy,
-    ).thread
-    chosen = decide(
-        opened,
-        ChooseOption(actor=actor, at=at, option=RethinkOption.S1_CONSULT_HIPS, on_date=at.date()),
-        policy,
+        POLICY,
     ).thread
 
+
+def choose_option(thread: EscalationThread, option: RethinkOption) -> EscalationThread:
+    command = ChooseOption(
+        actor=RETHINK_ACTOR, at=RETHINK_AT, option=option, on_date=RETHINK_AT.date()
+    )
+    return decide(thread, command, POLICY).thread
+
+
+def test_choosing_options_appends_to_the_rethink_record_and_leaves_template_answers_alone() -> None:
+    opened = open_rethink({"q1": "The referral was closed without a plan."})
+    first = choose_option(opened, RethinkOption.S1_RESTORATIVE_CONVERSATION)
+    second = choose_option(first, RethinkOption.S1_CONSULT_HIPS)
+
+    assert opened.rethink_options == ()
+    assert first.rethink_options == ("s1_restorative_conversation",)
+    assert second.rethink_options == ("s1_restorative_conversation", "s1_consult_hips")
+    for thread in (first, second):
+        assert thread.template_answers == {"q1": "The referral was closed without a plan."}
+
+
+def test_a_hand_over_to_hips_keeps_the_template_answers_and_the_re_think_record() -> None:
+    chosen = choose_option(open_rethink(), RethinkOption.S1_CONSULT_HIPS)
+
     handed = decide(
-        chosen, HandOverToHips(actor=actor, at=at, template_answers={"q1": "  The plan.  "}), policy
+        chosen,
+        HandOverToHips(
+            actor=RETHINK_ACTOR, at=RETHINK_AT, template_answers={"q1": "  The plan.  "}
+        ),
+        POLICY,
     ).thread
 
     assert handed.state is ThreadState.STAGE_1
-    assert handed.template_answers["q1"] == "The plan."
+    assert handed.template_answers == {"q1": "The plan."}
+    assert handed.rethink_options == ("s1_consult_hips",)
     assert options_chosen(handed) == (RethinkOption.S1_CONSULT_HIPS,)
     assert chosen.template_answers.get("q1") is None  # the input was not changed

@@ -40,7 +40,7 @@ from domain.procedure import (
     lscp_referral_instruction,
     mermaid_state_diagram,
 )
-from domain.rethink import FacilitatorCheck, RethinkOption, answers_with_option_chosen
+from domain.rethink import FacilitatorCheck, RethinkOption
 from domain.working_days import ENGLAND
 
 S = ThreadState
@@ -108,9 +108,8 @@ LATER_WORKING_DAY = date(2026, 7, 20)  # Monday
 
 def thread_in(state: ThreadState) -> EscalationThread:
     """A thread in `state` that meets every extra rule, so only the table can refuse."""
-    answers: dict[str, str] = {"concern": "Decision not to step up"}
-    if state is S.STRATEGY_1:
-        answers = answers_with_option_chosen(answers, [RethinkOption.S1_CONSULT_HIPS])
+    # From Strategy 1 the hand-over to HIPS needs option 3 to have been chosen.
+    options = (RethinkOption.S1_CONSULT_HIPS.value,) if state is S.STRATEGY_1 else ()
     return EscalationThread(
         reference="ESC-2026-0042",
         state=state,
@@ -125,7 +124,8 @@ def thread_in(state: ThreadState) -> EscalationThread:
         deadline=CURRENT_DEADLINE if state.stage is not None else None,
         opened_at=datetime(2026, 7, 13, 9, 0, tzinfo=UTC),
         version=3,
-        template_answers=answers,
+        template_answers={"concern": "Decision not to step up"},
+        rethink_options=options,
     )
 
 

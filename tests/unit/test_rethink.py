@@ -3,6 +3,7 @@ options and their dates, the hand-over to HIPS, and the facilitator checklist.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from domain.rethink import (
     FacilitatorCheck,
     RethinkOption,
     options_chosen,
+    with_option_chosen,
 )
 from domain.working_days import ENGLAND
 
@@ -189,7 +191,7 @@ def test_a_meeting_date_before_the_concern_arose_is_refused() -> None:
         choose(open_rethink().thread, RethinkOption.S1_RESTORATIVE_CONVERSATION, date(2026, 7, 9))
 
 
-def test_options_chosen_accumulate_in_order_without_touching_other_answers() -> None:
+def test_options_chosen_accumulate_in_the_order_chosen() -> None:
     thread = open_rethink().thread
     thread = choose(thread, RethinkOption.S1_RESTORATIVE_CONVERSATION, date(2026, 7, 16))
     thread = choose(thread, RethinkOption.S1_CONSULT_HIPS, date(2026, 7, 17))
@@ -197,6 +199,24 @@ def test_options_chosen_accumulate_in_order_without_touching_other_answers() -> 
         RethinkOption.S1_RESTORATIVE_CONVERSATION,
         RethinkOption.S1_CONSULT_HIPS,
     )
+
+
+def test_with_option_chosen_appends_to_a_copy_of_the_record() -> None:
+    thread = replace(
+        open_rethink().thread,
+        rethink_options=(RethinkOption.S1_RESTORATIVE_CONVERSATION.value,),
+    )
+    assert with_option_chosen(thread, RethinkOption.S1_CONSULT_HIPS) == (
+        "s1_restorative_conversation",
+        "s1_consult_hips",
+    )
+    assert thread.rethink_options == ("s1_restorative_conversation",)
+
+
+def test_an_unknown_value_in_the_options_record_is_an_error_not_skipped() -> None:
+    thread = replace(open_rethink().thread, rethink_options=("s9_not_an_option",))
+    with pytest.raises(ValueError, match="s9_not_an_option"):
+        options_chosen(thread)
 
 
 @pytest.mark.parametrize(
