@@ -24,6 +24,7 @@ from bot.http import MessagesEndpoint
 from bot.intake_feature import IntakeFeature, ThreadOpener
 from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import foundation_invokes
+from bot.signing_keys import SigningKeys
 from bot.thread_cards import Contacts, ThreadCards
 from bot.thread_feature import ThreadFeature
 from bot.threads import ThreadService
@@ -111,6 +112,7 @@ def create_app(
         authentication=authentication,
         logic=bot.on_turn,
         allowed_tenant_ids=settings.allowed_tenant_ids,
+        signing_keys=SigningKeys() if settings.authentication_enabled else None,
     )
 
     app = web.Application(client_max_size=256 * 1024)

@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
+from bot.signing_keys import SigningKeys
 from bot.teams_data import tenant_id_of
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,13 @@ class MessagesEndpoint:
         authentication: BotFrameworkAuthentication,
         logic: TurnLogic,
         allowed_tenant_ids: Collection[str],
+        signing_keys: SigningKeys | None = None,
     ) -> None:
         self._adapter = adapter
         self._authentication = authentication
         self._logic = logic
         self._allowed_tenant_ids = frozenset(allowed_tenant_ids)
+        self._signing_keys = signing_keys
 
     async def handle(self, request: web.Request) -> web.Response:
         activity = await _read_activity(request)
@@ -112,6 +115,8 @@ class MessagesEndpoint:
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult | web.Response:
         try:
+            if auth_header and self._signing_keys is not None:
+                await self._signing_keys.refresh_if_stale()
             result: AuthenticateRequestResult = await self._authentication.authenticate_request(
                 activity, auth_header
             )
