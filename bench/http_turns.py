@@ -72,7 +72,7 @@ async def bot_turns(turns: int, concurrency: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
     values: dict[str, Any] = {"_env_file": None, "local_mode": True, "migrate_on_start": True}
     settings = Settings(**values, database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}")
-    connector, connector_server = await start_fake_connector()
+    _connector, connector_server = await start_fake_connector()
     service_url = str(connector_server.make_url("/"))
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
