@@ -423,18 +423,25 @@ def _iso_date(text: str) -> date | None:
         return None
 
 
-def _concern_arose_on(submission: _Submission, today: date) -> date | None:
-    """The date the disagreement arose, from which stage 1's two working days run: not in the
-    future, and within the last year."""
-    field_id = CaseDetailsField.CONCERN_AROSE_ON.value
+def _date(submission: _Submission, field_id: str, *, required: str) -> date | None:
+    """A date input ("YYYY-MM-DD"); `required` is the message when it is missing."""
     text = submission.raw_text(field_id)
     if text is None:
         if not submission.has_problem(field_id):
-            submission.problem(field_id, DATE_REQUIRED)
+            submission.problem(field_id, required)
         return None
     day = _iso_date(text)
     if day is None:
         submission.problem(field_id, DATE_UNREADABLE)
+    return day
+
+
+def _concern_arose_on(submission: _Submission, today: date) -> date | None:
+    """The date the disagreement arose, from which stage 1's two working days run: not in the
+    future, and within the last year."""
+    field_id = CaseDetailsField.CONCERN_AROSE_ON.value
+    day = _date(submission, field_id, required=DATE_REQUIRED)
+    if day is None:
         return None
     if day > today:
         submission.problem(field_id, DATE_IN_FUTURE)
@@ -703,15 +710,10 @@ def check_strategy_choice(
 
 def _meeting_date(submission: _Submission, today: date) -> date | None:
     field_id = StepField.ON_DATE.value
-    text = submission.raw_text(field_id)
-    if text is None:
-        if not submission.has_problem(field_id):
-            submission.problem(field_id, MEETING_DATE_REQUIRED)
-        return None
-    day = _iso_date(text)
+    day = _date(submission, field_id, required=MEETING_DATE_REQUIRED)
     if day is None:
-        submission.problem(field_id, DATE_UNREADABLE)
-    elif day > today + PLANNING_HORIZON:
+        return None
+    if day > today + PLANNING_HORIZON:
         submission.problem(field_id, MEETING_DATE_TOO_FAR_AHEAD)
     elif day < _one_year_before(today):
         submission.problem(field_id, MEETING_DATE_TOO_LONG_AGO)
@@ -804,9 +806,8 @@ def _agreed_action(submission: _Submission, slot: int, today: date) -> AgreedAct
         missing = what_id if what is None else who_id if who is None else by_id
         submission.problem(missing, ACTION_INCOMPLETE)
         return None
-    by_when = _iso_date(by_text)
+    by_when = _date(submission, by_id, required=ACTION_INCOMPLETE)
     if by_when is None:
-        submission.problem(by_id, DATE_UNREADABLE)
         return None
     if by_when < today:
         submission.problem(by_id, ACTION_DATE_PAST)
