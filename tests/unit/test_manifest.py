@@ -8,10 +8,10 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
-from tests.support.card_schema import require_shared_file
+from tests.support.card_schema import VENDORED_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT.parent / "shared" / "schemas" / "teams-manifest-schema-v1.30.json"
+SCHEMA = VENDORED_SCHEMAS / "teams-manifest-schema-v1.30.json"
 SAMPLE_APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 
 
@@ -25,7 +25,7 @@ def filled_manifest() -> dict[str, Any]:
 
 
 def test_the_manifest_template_is_valid_once_the_app_id_is_filled_in() -> None:
-    schema = json.loads(require_shared_file(SCHEMA).read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     errors = [error.message for error in Draft4Validator(schema).iter_errors(filled_manifest())]
     assert errors == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -42,6 +41,7 @@ from domain.procedure import (
 )
 from domain.rethink import FacilitatorCheck, RethinkOption
 from domain.working_days import ENGLAND
+from scripts.extract_seed_fixtures import passage
 
 S = ThreadState
 A = ActionKind
@@ -259,22 +259,19 @@ def test_openings_start_hips_at_stage_one_and_rethink_by_lead_professional_answe
 
 # --- Stages, in seed 004's words ------------------------------------------------------------
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
 
 def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
-def seed_text(prefix: str) -> str:
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"the seed documents are not beside the repository ({SEEDS})")
-    return normalised(matches[0].read_text(encoding="utf-8"))
+def seed_004_on_the_stages() -> str:
+    """Seed 004's passages on the stages ("2.2 The Stages" and the stages flowchart), as copied
+    into tests/fixtures/seeds by scripts/extract_seed_fixtures.py."""
+    return normalised(" ".join(passage("004", name) for name in ("the stages", "stages flowchart")))
 
 
 def test_stage_titles_are_numbered_and_quote_seed_004() -> None:
-    seed = seed_text("004")
+    seed = seed_004_on_the_stages()
     for stage, guide in STAGE_GUIDES.items():
         prefix = f"Stage {int(stage)}. "
         assert guide.title.startswith(prefix)
@@ -288,7 +285,7 @@ def test_stage_one_title_matches_the_procedure() -> None:
 
 
 def test_who_talks_and_timescales_are_quoted_from_seed_004() -> None:
-    seed = seed_text("004")
+    seed = seed_004_on_the_stages()
     for guide in STAGE_GUIDES.values():
         assert normalised(guide.who_talks) in seed
         assert normalised(guide.timescale) in seed

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -38,6 +37,7 @@ from domain.rethink import (
     with_option_chosen,
 )
 from domain.working_days import ENGLAND
+from scripts.extract_seed_fixtures import passage
 
 POLICY = ProcedurePolicy(calendar=ENGLAND)
 HEALTH_VISITOR = Person(name="Hana Visitor", email="hana@nhs.example", user_id="aad-7")
@@ -338,18 +338,21 @@ def test_each_strategy_offers_only_its_own_options_numbered_from_one() -> None:
     assert STRATEGY_GUIDES[Strategy.ONE].options[2] is RethinkOption.S1_CONSULT_HIPS
 
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-
 def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
+# The Re-think seeds' passages on the strategies, their options and the facilitator checklist, as
+# copied into tests/fixtures/seeds by scripts/extract_seed_fixtures.py.
+RETHINK_PASSAGES = (
+    ("000", "strategies"),
+    ("002", "before requesting a facilitator"),
+    ("003", "strategies"),
+)
+
+
 def rethink_seeds() -> str:
-    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("00[0-3]_*.txt"))]
-    if not texts:
-        pytest.skip(f"the seed documents are not beside the repository ({SEEDS})")
-    return normalised(" ".join(texts))
+    return normalised(" ".join(passage(seed, name) for seed, name in RETHINK_PASSAGES))
 
 
 def test_options_strategies_and_checklist_are_quoted_from_the_rethink_seeds() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from domain.template import (
@@ -14,9 +12,7 @@ from domain.template import (
     TEMPLATE_TITLE,
     TemplateQuestion,
 )
-
-SEED = Path(__file__).parents[3] / "shared" / "seeds" / "004_30820aea2e00492b.txt"
-
+from scripts.extract_seed_fixtures import passage
 
 # The one change to the published wording: the seed prints question 7 without its "?".
 QUESTION_MARK_ADDED = frozenset({"q7"})
@@ -33,24 +29,18 @@ def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
+# Seed 004's sections, copied verbatim into tests/fixtures/seeds by
+# scripts/extract_seed_fixtures.py: from "3. Template to Consider/Structure Your Concerns" up to
+# "4. Prompts", and from "4. Prompts to support relational conversations" up to
+# "5. Our shared aims".
 @pytest.fixture(scope="module")
-def seed() -> str:
-    return normalised(SEED.read_text(encoding="utf-8"))
-
-
-def section(seed: str, start_heading: str, end_heading: str) -> str:
-    start = seed.index(start_heading)
-    return seed[start : seed.index(end_heading, start)]
-
-
-@pytest.fixture(scope="module")
-def template_section(seed: str) -> str:
-    return section(seed, "3. Template to Consider/Structure Your Concerns", "4. Prompts")
+def template_section() -> str:
+    return normalised(passage("004", "template"))
 
 
 @pytest.fixture(scope="module")
-def prompts_section(seed: str) -> str:
-    return section(seed, "4. Prompts to support relational conversations", "5. Our shared aims")
+def prompts_section() -> str:
+    return normalised(passage("004", "relational prompts"))
 
 
 def test_there_are_seven_questions_numbered_in_order_with_stable_ids() -> None:
