@@ -21,10 +21,10 @@ from bot.commands import foundation_commands
 from bot.conversations import ConversationDirectory
 from bot.handler import ResolveTogetherBot
 from bot.http import MessagesEndpoint
+from bot.inbound_auth import ChannelTokenValidator, SigningKeyStore
 from bot.intake_feature import IntakeFeature, ThreadOpener
 from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import foundation_invokes
-from bot.signing_keys import SigningKeys
 from bot.thread_cards import Contacts, ThreadCards
 from bot.thread_feature import ThreadFeature
 from bot.threads import ThreadService
@@ -39,20 +39,31 @@ log = logging.getLogger("app")
 
 DATABASE_KEY = web.AppKey("database", Database)
 SETTINGS_KEY = web.AppKey("settings", Settings)
+SIGNING_KEYS_KEY = web.AppKey("signing_keys", SigningKeyStore)
+# How long a SIGTERM waits for requests in flight: every wait inside a request is shorter.
+SHUTDOWN_TIMEOUT_SECONDS = 5.0
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and readiness: answers 200 only when the database answers."""
-    database = request.app[DATABASE_KEY]
+    """Readiness: 200 only when the database answers and, with authentication on, usable
+    Bot Framework signing keys are held (without them every request would get 503)."""
+    body: dict[str, str] = {"status": "ok", "database": "ok"}
+    ready = True
     try:
-        await database.ping()
+        await request.app[DATABASE_KEY].ping()
     except Exception as error:
         log.warning("health check: database unavailable error=%s", type(error).__name__)
-        return web.json_response(
-            {"status": "unavailable", "database": "unreachable"},
-            status=HTTPStatus.SERVICE_UNAVAILABLE,
-        )
-    return web.json_response({"status": "ok", "database": "ok"})
+        body["database"] = "unreachable"
+        ready = False
+    keys = request.app.get(SIGNING_KEYS_KEY)
+    if keys is not None:
+        status = keys.status()
+        body["signing_keys"] = status.detail
+        ready = ready and status.ready
+    if not ready:
+        body["status"] = "unavailable"
+        return web.json_response(body, status=HTTPStatus.SERVICE_UNAVAILABLE)
+    return web.json_response(body)
 
 
 def contacts_from(settings: Settings) -> Contacts:
@@ -107,30 +118,60 @@ def create_app(
     authentication = build_authentication(settings, credentials_factory)
     adapter = build_adapter(authentication)
     bot = bot_factory(settings, database, clock=clock)
+    signing_keys = (
+        SigningKeyStore(settings.openid_metadata_url) if settings.authentication_enabled else None
+    )
     endpoint = MessagesEndpoint(
         adapter=adapter,
         authentication=authentication,
         logic=bot.on_turn,
+        validator=(
+            ChannelTokenValidator(app_id=settings.microsoft_app_id, keys=signing_keys)
+            if signing_keys is not None
+            else None
+        ),
+        allowed_channel_ids=settings.allowed_channel_ids,
         allowed_tenant_ids=settings.allowed_tenant_ids,
-        signing_keys=SigningKeys() if settings.authentication_enabled else None,
     )
 
     app = web.Application(client_max_size=256 * 1024)
     app[DATABASE_KEY] = database
     app[SETTINGS_KEY] = settings
+    if signing_keys is not None:
+        app[SIGNING_KEYS_KEY] = signing_keys
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", healthz)
 
-    async def migrate(_app: web.Application) -> None:
+    async def start(_app: web.Application) -> None:
+        if signing_keys is not None:
+            await signing_keys.start()
         if settings.should_migrate_on_start:
             await database.migrate_to_head()
 
     async def close(_app: web.Application) -> None:
+        if signing_keys is not None:
+            await signing_keys.close()
         await database.dispose()
 
-    app.on_startup.append(migrate)
+    app.on_startup.append(start)
     app.on_cleanup.append(close)
     return app
+
+
+# Database drivers log SQL parameters (everything people typed) at DEBUG and INFO: they stay at
+# WARNING whatever LOG_LEVEL says.
+QUIET_LOGGERS = ("sqlalchemy", "aiosqlite", "asyncpg", "alembic.runtime.migration")
+
+
+def configure_logging(level: str) -> None:
+    """Log lines with ids, at `level`, never with what people typed (README, "Logs")."""
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        force=True,
+    )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def main() -> None:
@@ -140,16 +181,18 @@ def main() -> None:
         messages = "; ".join(str(item["msg"]) for item in error.errors())
         sys.stderr.write(f"The bot cannot start: {messages}\n")
         raise SystemExit(2) from None
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging(settings.log_level)
     if not settings.authentication_enabled:
         log.warning(
             "LOCAL MODE: inbound requests are not authenticated; listening on %s only",
             settings.bind_host,
         )
-    web.run_app(create_app(settings), host=settings.bind_host, port=settings.port)
+    web.run_app(
+        create_app(settings),
+        host=settings.bind_host,
+        port=settings.port,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+    )
 
 
 if __name__ == "__main__":

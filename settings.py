@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.urls import is_secure_url
 from domain.model import LscpArea
 from domain.policy import ProcedurePolicy
 from domain.working_days import WorkingCalendar
@@ -70,6 +71,12 @@ DEFAULT_CHILD_PROTECTION_CONTACTS: dict[LscpArea, str] = {
     for area in LscpArea
 }
 
+# botframework-connector's AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL.
+CHANNEL_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+
+TEAMS_CHANNELS = frozenset({"msteams"})
+PLAYGROUND_CHANNELS = frozenset({"emulator"})
+
 LOCAL_MODE_HELP = (
     "MicrosoftAppId is not set. In Teams the bot needs its Entra ID app registration: set "
     "MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId. To try it locally in the "
@@ -112,6 +119,13 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool | None = Field(default=None, validation_alias="MIGRATE_ON_START")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    # Where Microsoft publishes the Bot Framework channel's token-signing keys (public cloud).
+    openid_metadata_url: str = Field(
+        default=CHANNEL_OPENID_METADATA_URL, validation_alias="BOT_OPENID_METADATA_URL"
+    )
+    draft_retention_days: int = Field(
+        default=30, ge=1, le=3650, validation_alias="DRAFT_RETENTION_DAYS"
+    )
 
     timezone: str = Field(default="Europe/London", validation_alias="BOT_TIMEZONE")
     holiday_country: str = Field(default="GB", validation_alias="HOLIDAY_COUNTRY")
@@ -138,6 +152,13 @@ class Settings(BaseSettings):
     def _split_tenant_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("openid_metadata_url")
+    @classmethod
+    def _metadata_over_https(cls, value: str) -> str:
+        if not is_secure_url(value):
+            raise ValueError("BOT_OPENID_METADATA_URL must be an https URL")
         return value
 
     @field_validator("timezone")
@@ -190,6 +211,14 @@ class Settings(BaseSettings):
     def authentication_enabled(self) -> bool:
         """Inbound tokens are checked whenever an app id is configured."""
         return bool(self.microsoft_app_id)
+
+    @property
+    def allowed_channel_ids(self) -> frozenset[str]:
+        """Bot Framework channels the bot acts on: Teams, and in local mode the Agents
+        Playground's channels (it can emulate Teams or the Bot Framework Emulator)."""
+        if self.authentication_enabled:
+            return TEAMS_CHANNELS
+        return TEAMS_CHANNELS | PLAYGROUND_CHANNELS
 
     @property
     def bind_host(self) -> str:

@@ -1,67 +1,101 @@
 """The HTTP edge: POST /api/messages, checked before any bot code runs.
 
-botbuilder's `CloudAdapter.process` turns expired, malformed or unknown-key tokens into 500s and
-accepts any tenant. This handler does the checks itself, in an order that leaks nothing:
-  1. the body is a JSON activity (415 / 400 otherwise);
+botbuilder's `CloudAdapter.process` turns expired, malformed or unknown-key tokens into 500s,
+fetches signing keys on the event loop, and accepts any tenant and any channel. This handler
+does the checks itself, in an order that leaks nothing:
+  1. the body is a JSON activity of a sane shape (415 / 400 otherwise);
   2. the Bot Framework token is valid (401 otherwise; 503 if Microsoft's signing keys cannot be
-     fetched);
-  3. the tenant is allowed (403 otherwise);
-and only then hands the already-authenticated activity to the adapter.
+     had in time), checked by `bot.inbound_auth`, never by the SDK;
+  3. the channel and the tenant are allowed (403 otherwise);
+and only then hands the authenticated activity to the adapter. Nothing a client sends can make
+this handler answer 500.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
-import requests
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+from botbuilder.schema import Activity, CallerIdConstants
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+)
 
-from bot.signing_keys import SigningKeys
+from bot.inbound_auth import (
+    AuthenticationUnavailableError,
+    ChannelTokenValidator,
+    NotAuthenticatedError,
+)
 from bot.teams_data import tenant_id_of
+from bot.urls import is_loopback_url, is_secure_url
 
 log = logging.getLogger(__name__)
 
 TurnLogic = Callable[[TurnContext], Awaitable[None]]
 
+# Teams' activities nest a handful of levels (channelData, card values); anything far deeper is
+# not from a client, and deep nesting is how a JSON body is made to exhaust the stack.
+MAX_JSON_DEPTH: Final = 32
+RETRY_AFTER_SECONDS: Final = "5"
 
-def _problem(status: HTTPStatus, detail: str) -> web.Response:
+
+def _problem(
+    status: HTTPStatus, detail: str, headers: dict[str, str] | None = None
+) -> web.Response:
     """A small JSON error body. `detail` is ours, never text from the request."""
-    return web.json_response({"error": status.phrase, "detail": detail}, status=status)
+    return web.json_response(
+        {"error": status.phrase, "detail": detail}, status=status, headers=headers
+    )
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """Whether any list or object in `document` is nested more than `limit` deep (iterative)."""
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Collection[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _activity_problem(activity: Activity, *, local_mode: bool) -> str | None:
+    """Why this activity is not one a Bot Framework channel would send, if it is not."""
+    if not activity.type or activity.conversation is None or not activity.conversation.id:
+        return "An activity needs a type and a conversation."
+    sender = activity.from_property
+    if sender is None or not isinstance(sender.id, str) or not sender.id:
+        return "An activity needs a sender (from)."
+    service_url = activity.service_url
+    if not isinstance(service_url, str) or not is_secure_url(service_url):
+        return "An activity needs an https serviceUrl."
+    if local_mode and not is_loopback_url(service_url):
+        # Unauthenticated local mode replies only to tools on this machine.
+        return "In local mode the serviceUrl must be on this machine."
+    return None
 
 
 def _parse_activity(body: Any) -> Activity | None:
     if not isinstance(body, dict):
         return None
     try:
-        activity = Activity().deserialize(body)
+        activity: Activity = Activity().deserialize(body)
     except Exception:  # msrest raises a variety of errors for ill-typed fields
         return None
-    if not activity.type or not activity.service_url or activity.conversation is None:
-        return None
-    return activity
-
-
-async def _read_activity(request: web.Request) -> Activity | web.Response:
-    if request.content_type != "application/json":
-        return _problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send an activity as JSON.")
-    try:
-        body = await request.json()
-    except ValueError:
-        return _problem(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.")
-    activity = _parse_activity(body)
-    if activity is None:
-        return _problem(
-            HTTPStatus.BAD_REQUEST,
-            "The body is not a Bot Framework activity (type, serviceUrl and conversation are "
-            "required).",
-        )
     return activity
 
 
@@ -75,7 +109,10 @@ def _invoke_body(response: InvokeResponse) -> Any:
 
 
 class MessagesEndpoint:
-    """Handles POST /api/messages for one adapter, authentication and bot."""
+    """Handles POST /api/messages for one adapter, authentication and bot.
+
+    `validator` is None only in local mode, where requests are not authenticated.
+    """
 
     def __init__(
         self,
@@ -83,23 +120,28 @@ class MessagesEndpoint:
         adapter: CloudAdapter,
         authentication: BotFrameworkAuthentication,
         logic: TurnLogic,
+        validator: ChannelTokenValidator | None,
+        allowed_channel_ids: Collection[str],
         allowed_tenant_ids: Collection[str],
-        signing_keys: SigningKeys | None = None,
     ) -> None:
         self._adapter = adapter
         self._authentication = authentication
         self._logic = logic
+        self._validator = validator
+        self._allowed_channel_ids = frozenset(allowed_channel_ids)
         self._allowed_tenant_ids = frozenset(allowed_tenant_ids)
-        self._signing_keys = signing_keys
 
     async def handle(self, request: web.Request) -> web.Response:
-        activity = await _read_activity(request)
+        activity = await self._read_activity(request)
         if isinstance(activity, web.Response):
             return activity
-        authenticated = await self._authenticate(activity, request.headers.get("Authorization", ""))
+        authenticated = await self._authenticate(activity, request.headers.get("Authorization"))
         if isinstance(authenticated, web.Response):
             return authenticated
 
+        if activity.channel_id not in self._allowed_channel_ids:
+            log.warning("refused activity from another channel activity_id=%s", activity.id)
+            return _problem(HTTPStatus.FORBIDDEN, "This bot works in Microsoft Teams only.")
         if self._allowed_tenant_ids and tenant_id_of(activity) not in self._allowed_tenant_ids:
             log.warning(
                 "refused activity from a tenant that is not allowed activity_id=%s", activity.id
@@ -111,26 +153,62 @@ class MessagesEndpoint:
             return web.Response(status=HTTPStatus.OK)
         return web.json_response(_invoke_body(invoke_response), status=invoke_response.status)
 
-    async def _authenticate(
-        self, activity: Activity, auth_header: str
-    ) -> AuthenticateRequestResult | web.Response:
+    async def _read_activity(self, request: web.Request) -> Activity | web.Response:
+        if request.content_type != "application/json":
+            return _problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send an activity as JSON.")
+        raw = await request.read()  # bounded by the application's client_max_size (413)
         try:
-            if auth_header and self._signing_keys is not None:
-                await self._signing_keys.refresh_if_stale()
+            body = json.loads(raw)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return _problem(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.")
+        if _depth_exceeds(body, MAX_JSON_DEPTH):
+            return _problem(HTTPStatus.BAD_REQUEST, "The body is nested too deeply.")
+        activity = _parse_activity(body)
+        if activity is None:
+            return _problem(HTTPStatus.BAD_REQUEST, "The body is not a Bot Framework activity.")
+        problem = _activity_problem(activity, local_mode=self._validator is None)
+        if problem is not None:
+            return _problem(HTTPStatus.BAD_REQUEST, problem)
+        return activity
+
+    async def _authenticate(
+        self, activity: Activity, authorization: str | None
+    ) -> AuthenticateRequestResult | web.Response:
+        if self._validator is None:
+            # Local mode: the SDK's anonymous identity. Whatever header came is ignored, so the
+            # SDK's own (blocking) token check never runs.
             result: AuthenticateRequestResult = await self._authentication.authenticate_request(
-                activity, auth_header
+                activity, ""
             )
-        except requests.RequestException as error:
-            # Microsoft's signing keys could not be fetched: our problem, and worth a retry.
-            log.error("could not fetch Bot Framework signing keys: %s", type(error).__name__)
-            return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "Authentication is unavailable.")
-        except Exception as error:
-            # The SDK signals bad tokens with PermissionError, PyJWT errors, IndexError (unknown
-            # key id), KeyError and bare Exception: every one of them means "not authenticated".
+            return result
+        try:
+            claims = await self._validator.validate(
+                authorization or "",
+                channel_id=str(activity.channel_id or ""),
+                service_url=str(activity.service_url),
+            )
+        except NotAuthenticatedError as error:
             log.warning(
                 "refused an unauthenticated request activity_id=%s reason=%s",
                 activity.id,
-                type(error).__name__,
+                error.reason,
             )
-            return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authenticated.")
-        return result
+            return _problem(
+                HTTPStatus.UNAUTHORIZED,
+                "The request is not authenticated.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        except AuthenticationUnavailableError:
+            log.error("refused a request: Bot Framework signing keys unavailable")
+            return _problem(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "Authentication is unavailable.",
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
+        identity = ClaimsIdentity(dict(claims), True)
+        authenticated = AuthenticateRequestResult()
+        authenticated.claims_identity = identity
+        authenticated.audience = self._authentication.get_originating_audience()
+        authenticated.caller_id = CallerIdConstants.public_azure_channel
+        authenticated.connector_factory = self._authentication.create_connector_factory(identity)
+        return authenticated

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +18,9 @@ from tests.support.bot_framework import (
     TEST_APP_ID,
     TEST_APP_PASSWORD,
     TEST_TENANT_ID,
+    MetadataServer,
     OfflineCredentialsFactory,
     SigningKey,
-    trusted_signing_key,
 )
 from tests.support.fake_connector import FakeConnector, start_fake_connector
 
@@ -28,10 +30,20 @@ def signing_key() -> SigningKey:
     return SigningKey(kid="test-signing-key")
 
 
+@pytest.fixture(scope="session")
+def metadata_server(signing_key: SigningKey) -> Iterator[MetadataServer]:
+    """Microsoft's signing-key endpoints, faked once for the session."""
+    with MetadataServer(signing_key) as server:
+        yield server
+
+
 @pytest.fixture
-def trusted_key(signing_key: SigningKey) -> Iterator[SigningKey]:
-    with trusted_signing_key(signing_key):
-        yield signing_key
+def trusted_key(
+    signing_key: SigningKey, metadata_server: MetadataServer, monkeypatch: pytest.MonkeyPatch
+) -> SigningKey:
+    """`signing_key`, published where every bot started in this test fetches its keys."""
+    monkeypatch.setenv("BOT_OPENID_METADATA_URL", metadata_server.metadata_url)
+    return signing_key
 
 
 @pytest.fixture
@@ -109,3 +121,14 @@ async def bot(
         yield BotUnderTest(client=client, connector=fake, service_url=service_url, key=trusted_key)
     finally:
         await client.close()
+
+
+async def wait_until_ready(bot: BotUnderTest, within: float = 5.0) -> None:
+    """Until /healthz answers 200: the signing keys are fetched in the background at start-up."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        response = await bot.client.get("/healthz")
+        if response.status == 200:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the bot never became ready")

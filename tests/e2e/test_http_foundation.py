@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,13 @@ import pytest
 
 from storage.db import Database
 from storage.repositories import ConversationReferenceRepository
-from tests.e2e.conftest import BotUnderTest, authenticated_settings, local_settings, start_bot
+from tests.e2e.conftest import (
+    BotUnderTest,
+    authenticated_settings,
+    local_settings,
+    start_bot,
+    wait_until_ready,
+)
 from tests.support.bot_framework import OUTBOUND_TOKEN, TEST_TENANT_ID, SigningKey
 from tests.support.card_schema import card_texts
 from tests.support.fake_connector import FakeConnector
@@ -158,33 +165,132 @@ async def test_a_tenant_that_is_not_allowed_gets_403(
     assert all(item.conversation_id == personal_conversation_id(ALEX) for item in sent)
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type", "status"),
-    [
-        (b"{not json", "application/json", 400),
-        (b"[1, 2, 3]", "application/json", 400),
-        (b'{"text": "no type"}', "application/json", 400),
-        (b'{"type": "message", "conversation": {"id": "x"}}', "application/json", 400),
-        (b'{"type": "message"}', "text/plain", 415),
-    ],
-    ids=["invalid json", "json array", "no type", "no service url", "not json"],
-)
-async def test_malformed_requests_get_4xx(
-    bot: BotUnderTest, body: bytes, content_type: str, status: int
-) -> None:
+def _activity_without(bot: BotUnderTest, key: str) -> bytes:
+    activity = personal_message("help", ALEX, bot.service_url)
+    del activity[key]
+    return json.dumps(activity).encode()
+
+
+def _activity_with(bot: BotUnderTest, **changes: Any) -> bytes:
+    return json.dumps({**personal_message("help", ALEX, bot.service_url), **changes}).encode()
+
+
+MALFORMED: dict[str, tuple[Callable[[BotUnderTest], bytes], str, int]] = {
+    "invalid json": (lambda bot: b"{not json", "application/json", 400),
+    "json array": (lambda bot: b"[1, 2, 3]", "application/json", 400),
+    "no type": (lambda bot: b'{"text": "no type"}', "application/json", 400),
+    "no service url": (
+        lambda bot: b'{"type": "message", "conversation": {"id": "x"}}',
+        "application/json",
+        400,
+    ),
+    "not json": (lambda bot: b'{"type": "message"}', "text/plain", 415),
+    "not utf-8": (lambda bot: b'{"type": "\xff\xfe"}', "application/json", 400),
+    "nested 2000 deep": (lambda bot: b"[" * 2000 + b"]" * 2000, "application/json", 400),
+    "nested 2000 deep in a value": (
+        lambda bot: _activity_with(bot, value=json.loads("[" * 900 + "]" * 900)),
+        "application/json",
+        400,
+    ),
+    "no sender": (lambda bot: _activity_without(bot, "from"), "application/json", 400),
+    "sender without id": (
+        lambda bot: _activity_with(bot, **{"from": {"name": "Alex"}}),
+        "application/json",
+        400,
+    ),
+    "http service url": (
+        lambda bot: _activity_with(bot, serviceUrl="http://smba.example.net/uk/"),
+        "application/json",
+        400,
+    ),
+    "service url not a url": (
+        lambda bot: _activity_with(bot, serviceUrl="javascript:alert(1)"),
+        "application/json",
+        400,
+    ),
+    "service url with credentials": (
+        lambda bot: _activity_with(bot, serviceUrl="https://user:pw@smba.example.net/"),
+        "application/json",
+        400,
+    ),
+    "service url not a string": (
+        lambda bot: _activity_with(bot, serviceUrl=["https://smba.example.net/"]),
+        "application/json",
+        400,
+    ),
+    "no conversation id": (
+        lambda bot: _activity_with(bot, conversation={"conversationType": "personal"}),
+        "application/json",
+        400,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+async def test_malformed_requests_get_4xx(bot: BotUnderTest, case: str) -> None:
+    body, content_type, status = MALFORMED[case]
     headers = {**bot.auth(), "Content-Type": content_type}
 
-    response = await bot.client.post("/api/messages", data=body, headers=headers)
+    response = await bot.client.post("/api/messages", data=body(bot), headers=headers)
 
     assert response.status == status
     assert (await response.json())["error"]
+    assert bot.connector.sent == []
+
+
+async def test_a_body_over_256_kb_gets_413(bot: BotUnderTest) -> None:
+    activity = personal_message("x" * 300_000, ALEX, bot.service_url)
+
+    response = await bot.post(activity)
+
+    assert response.status == 413
+
+
+async def test_local_mode_replies_only_to_a_service_url_on_this_machine(
+    database_url: str, connector: tuple[FakeConnector, str]
+) -> None:
+    _fake, service_url = connector
+    client = await start_bot(local_settings(database_url))
+    try:
+        elsewhere = await client.post(
+            "/api/messages", json=personal_install(ALEX, "https://attacker.example/")
+        )
+        here = await client.post("/api/messages", json=personal_install(ALEX, service_url))
+    finally:
+        await client.close()
+
+    assert elsewhere.status == 400
+    assert here.status == 200
+
+
+async def test_local_mode_ignores_an_authorization_header_instead_of_checking_it(
+    database_url: str, connector: tuple[FakeConnector, str], signing_key: SigningKey
+) -> None:
+    """The SDK's own check would fetch the emulator's keys on the event loop; nothing checks."""
+    _fake, service_url = connector
+    emulator_token = signing_key.token(
+        service_url=service_url,
+        issuer="https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+    )
+    client = await start_bot(local_settings(database_url))
+    try:
+        response = await client.post(
+            "/api/messages",
+            json=personal_install(ALEX, service_url),
+            headers={"Authorization": f"Bearer {emulator_token}"},
+        )
+    finally:
+        await client.close()
+
+    assert response.status == 200
 
 
 async def test_healthz_answers_ok_when_the_database_answers(bot: BotUnderTest) -> None:
+    await wait_until_ready(bot)
     response = await bot.client.get("/healthz")
 
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "database": "ok"}
+    assert await response.json() == {"status": "ok", "database": "ok", "signing_keys": "ok"}
 
 
 async def test_healthz_answers_503_when_the_database_is_unreachable(
