@@ -1,6 +1,8 @@
 """Typed commands ("help", "new concern", ...) and the router that dispatches them.
 
-What people type is never logged: only which command it matched.
+What people type is never logged: only which command it matched. A command answers only in a
+one-to-one chat unless it is registered as allowed `anywhere` (as help is): in a group chat or a
+channel everyone would see the case references and the forms.
 """
 
 from __future__ import annotations
@@ -42,14 +44,14 @@ PERSONAL_ONLY = (
 class Command:
     """A command: its name (for logs), the pattern it answers to, and its handler.
 
-    `personal_only` commands touch concerns, so they answer only in a one-to-one chat: in a
-    group chat or channel, everyone would see the case references and the forms.
+    Only a command allowed `anywhere` answers outside a one-to-one chat; it must show nothing
+    about any concern.
     """
 
     name: str
     pattern: re.Pattern[str]
     handler: CommandHandler
-    personal_only: bool = False
+    anywhere: bool = False
 
 
 async def show_help(turn_context: TurnContext, _match: re.Match[str]) -> None:
@@ -63,14 +65,20 @@ class CommandRouter:
         self._commands: list[Command] = []
 
     def register(
-        self, name: str, pattern: str, handler: CommandHandler, *, personal_only: bool = False
+        self, name: str, pattern: str, handler: CommandHandler, *, anywhere: bool = False
     ) -> None:
+        """Answer `pattern` with `handler`, in a one-to-one chat only unless `anywhere`."""
         compiled = re.compile(pattern, re.IGNORECASE)
-        self._commands.append(Command(name, compiled, handler, personal_only))
+        self._commands.append(Command(name, compiled, handler, anywhere))
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(command.name for command in self._commands)
+
+    @property
+    def allowed_anywhere(self) -> frozenset[str]:
+        """The names of the commands that also answer in group chats and channels."""
+        return frozenset(command.name for command in self._commands if command.anywhere)
 
     def matches(self, text: str) -> bool:
         normalised = normalise(text)
@@ -85,7 +93,7 @@ class CommandRouter:
             if first_contact and command.name == "help":
                 return  # the welcome card just sent is the help card
             log.info("command=%s activity_id=%s", command.name, turn_context.activity.id)
-            if command.personal_only and not is_personal_chat(turn_context.activity):
+            if not command.anywhere and not is_personal_chat(turn_context.activity):
                 await turn_context.send_activity(PERSONAL_ONLY)
                 return
             await command.handler(turn_context, match)
@@ -98,5 +106,5 @@ class CommandRouter:
 def foundation_commands() -> CommandRouter:
     """The commands every deployment has."""
     router = CommandRouter()
-    router.register("help", r"help|\?|hi|hello|start", show_help)
+    router.register("help", r"help|\?|hi|hello|start", show_help, anywhere=True)
     return router

@@ -54,23 +54,18 @@ class IntakeFeature:
         self._runner = runner
 
     def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
+        # Registered without `anywhere`: each answers only in a one-to-one chat.
         commands.register(
             "new concern",
             r"new concern|new|start a concern|log a concern",
             self._new_concern_command,
-            personal_only=True,
         )
         commands.register(
-            "continue my draft",
-            r"continue( my draft)?|resume|my draft",
-            self._continue_command,
-            personal_only=True,
+            "continue my draft", r"continue( my draft)?|resume|my draft", self._continue_command
         )
-        commands.register(
-            "cancel", r"cancel|discard|stop", self._cancel_command, personal_only=True
-        )
-        invokes.register(Verb.NEW_CONCERN, self._new_concern_button, personal_only=True)
-        invokes.register(Verb.CONTINUE_DRAFT, self._continue_button, personal_only=True)
+        commands.register("cancel", r"cancel|discard|stop", self._cancel_command)
+        invokes.register(Verb.NEW_CONCERN, self._new_concern_button)
+        invokes.register(Verb.CONTINUE_DRAFT, self._continue_button)
         for verb in FORM_VERBS:
             invokes.register(verb, self._form_click)
 

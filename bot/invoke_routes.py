@@ -2,12 +2,17 @@
 
 Teams sends `value = {"action": {"type": "Action.Execute", "verb": ..., "data": {...}}}`; the
 handler returns the card that replaces the clicked one (HTTP 200), so cards update in place.
+
+A verb answers only in a one-to-one chat unless it is registered as allowed `anywhere`: concern
+buttons (escalate, resolve, notes, history, the intake's forms...) are refused in group chats
+and channels before their handler runs, so nothing is read, shown or stored there.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from botbuilder.core import InvokeResponse, TurnContext
 from microsoft_teams.cards import AdaptiveCard
@@ -35,11 +40,17 @@ async def show_help(_turn_context: TurnContext, _action: CardAction) -> Adaptive
     return welcome_card()
 
 
+@dataclass(frozen=True)
+class _Route:
+    handler: VerbHandler
+    anywhere: bool
+
+
 class InvokeRouter:
     """Maps each Verb to its handler; an unknown verb gets a kind message, not an error."""
 
     def __init__(self) -> None:
-        self._handlers: dict[Verb, VerbHandler] = {}
+        self._routes: dict[Verb, _Route] = {}
 
     def register(
         self,
@@ -47,49 +58,51 @@ class InvokeRouter:
         handler: VerbHandler,
         *,
         replacing: bool = False,
-        personal_only: bool = False,
+        anywhere: bool = False,
     ) -> None:
         """Route `verb` to `handler`; routing a verb twice is a mistake unless `replacing`.
 
-        `personal_only` buttons start or show concerns, which happens only in a one-to-one chat.
+        The handler runs only in a one-to-one chat unless `anywhere`: allow that only for a
+        button that shows nothing about any concern (help), or only what a channel may see.
         """
-        if (verb in self._handlers) != replacing:
+        if (verb in self._routes) != replacing:
             raise ValueError(f"verb {verb.value} is {'not ' if replacing else ''}already routed")
-        self._handlers[verb] = _in_personal_chat_only(handler) if personal_only else handler
+        self._routes[verb] = _Route(handler, anywhere)
 
     def handler(self, verb: Verb) -> VerbHandler:
-        return self._handlers[verb]
+        return self._routes[verb].handler
 
     @property
     def verbs(self) -> frozenset[Verb]:
-        return frozenset(self._handlers)
+        return frozenset(self._routes)
+
+    @property
+    def allowed_anywhere(self) -> frozenset[Verb]:
+        """The verbs that also answer in group chats and channels."""
+        return frozenset(verb for verb, route in self._routes.items() if route.anywhere)
 
     async def handle(self, turn_context: TurnContext, action: CardAction) -> InvokeResponse | None:
         try:
             verb = Verb(action.verb)
-            handler = self._handlers[verb]
+            route = self._routes[verb]
         except (ValueError, KeyError):
             log.info("unrouted verb activity_id=%s", turn_context.activity.id)
             return error_invoke_response(STALE_BUTTON, code="BadRequest")
+        if not route.anywhere and not is_personal_chat(turn_context.activity):
+            log.info(
+                "refused verb=%s outside a personal chat activity_id=%s",
+                verb.value,
+                turn_context.activity.id,
+            )
+            return error_invoke_response(PERSONAL_ONLY, code="Forbidden")
         log.info("verb=%s activity_id=%s", verb.value, turn_context.activity.id)
-        result = await handler(turn_context, action)
+        result = await route.handler(turn_context, action)
         if result is None or isinstance(result, InvokeResponse):
             return result
         return card_invoke_response(result)
 
 
-def _in_personal_chat_only(handler: VerbHandler) -> VerbHandler:
-    async def guarded(
-        turn_context: TurnContext, action: CardAction
-    ) -> AdaptiveCard | InvokeResponse | None:
-        if not is_personal_chat(turn_context.activity):
-            return error_invoke_response(PERSONAL_ONLY, code="BadRequest")
-        return await handler(turn_context, action)
-
-    return guarded
-
-
 def foundation_invokes() -> InvokeRouter:
     router = InvokeRouter()
-    router.register(Verb.SHOW_HELP, show_help)
+    router.register(Verb.SHOW_HELP, show_help, anywhere=True)
     return router

@@ -44,13 +44,13 @@ def team_id_of(activity: Activity) -> str | None:
 def user_key(account: ChannelAccount | None) -> str | None:
     """How the bot knows a person: their Entra ID object id, stable across chats and apps.
 
-    Falls back to the channel's own id for the rare account without one (e.g. some emulators).
+    None when the account has none. Never the channel's own `from.id`: outside Teams a sender
+    can set that to anything, including someone else's object id, and read their concerns.
     """
     if account is None:
         return None
-    if account.aad_object_id:
-        return str(account.aad_object_id)
-    return str(account.id) if account.id else None
+    object_id = account.aad_object_id
+    return object_id if isinstance(object_id, str) and object_id.strip() else None
 
 
 def conversation_type_of(activity: Activity) -> ConversationType:
@@ -64,5 +64,11 @@ def conversation_type_of(activity: Activity) -> ConversationType:
 
 
 def is_personal_chat(activity: Activity) -> bool:
-    """A one-to-one chat with the bot: the only place concerns are logged or shown."""
+    """A one-to-one chat with the bot: the only place concerns are logged or shown.
+
+    A conversation Teams marks `isGroup` is never one, whatever its `conversationType` says.
+    """
+    conversation = activity.conversation
+    if conversation is not None and conversation.is_group:
+        return False
     return conversation_type_of(activity) is ConversationType.PERSONAL

@@ -72,16 +72,19 @@ class Target:
 
 
 def target_of(action: CardAction) -> Target | None:
+    """The thread a click names and the version its card showed; None when it names neither.
+
+    Thread cards put the version into the button's data as a JSON number
+    (`cards.forms.thread_data`), so only an integer is read: not a digit string, not a
+    fraction, and not a boolean (which Python counts as an int, so `true` would read as 1).
+    """
     reference = action.data.get("reference")
     version = action.data.get("version")
-    if not isinstance(version, (int, str)):
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         return None
     if not isinstance(reference, str) or not re.fullmatch(r"ESC-\d{4}-\d{4,}", reference):
         return None
-    try:
-        return Target(reference, int(version))
-    except (TypeError, ValueError):
-        return None
+    return Target(reference, version)
 
 
 TargetedHandler = Callable[[TurnContext, CardAction, Target], Awaitable[Any]]
@@ -99,14 +102,12 @@ class ThreadFeature:
         self._cards = cards
 
     def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
+        # Registered without `anywhere`: each answers only in a one-to-one chat.
         commands.register(
-            "my concerns",
-            r"my concerns|my threads|list|concerns",
-            self._my_concerns_command,
-            personal_only=True,
+            "my concerns", r"my concerns|my threads|list|concerns", self._my_concerns_command
         )
-        commands.register("view", REFERENCE_PATTERN, self._view_command, personal_only=True)
-        invokes.register(Verb.MY_CONCERNS, self._my_concerns_button, personal_only=True)
+        commands.register("view", REFERENCE_PATTERN, self._view_command)
+        invokes.register(Verb.MY_CONCERNS, self._my_concerns_button)
         handlers: dict[Verb, TargetedHandler] = {
             Verb.VIEW_THREAD: self._view,
             Verb.SHOW_THREAD_CARD: self._show,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any, Literal
 
 from botbuilder.core import InvokeResponse, MessageFactory
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, Attachment
@@ -41,13 +42,55 @@ def card_invoke_response(card: AdaptiveCard) -> InvokeResponse:
     )
 
 
-def error_invoke_response(message: str, *, code: str = "InternalServerError") -> InvokeResponse:
-    """An Action.Execute answer that leaves the card as it was and shows `message` under it."""
+ErrorCode = Literal["BadRequest", "Forbidden", "NotFound", "InternalServerError"]
+
+# The status each code stands for, as Teams reads it from the answer's `statusCode`.
+ERROR_STATUS: dict[ErrorCode, HTTPStatus] = {
+    "BadRequest": HTTPStatus.BAD_REQUEST,
+    "Forbidden": HTTPStatus.FORBIDDEN,
+    "NotFound": HTTPStatus.NOT_FOUND,
+    "InternalServerError": HTTPStatus.INTERNAL_SERVER_ERROR,
+}
+
+
+def error_invoke_response(
+    message: str, *, code: ErrorCode = "InternalServerError"
+) -> InvokeResponse:
+    """An Action.Execute answer that leaves the card as it was and shows `message` under it.
+
+    Teams expects HTTP 200 with the error's own status inside the body:
+    `{"statusCode": 4xx/5xx, "type": "application/vnd.microsoft.error", "value": {code, message}}`.
+    The status follows `code`: 400 for a click that cannot be acted on, 403 for someone who may
+    not act (or not here), 500 only for the apology after an unexpected failure.
+    """
     return InvokeResponse(
         status=HTTPStatus.OK,
         body=AdaptiveCardInvokeResponse(
-            status_code=HTTPStatus.INTERNAL_SERVER_ERROR,
+            status_code=ERROR_STATUS[code],
             type=ERROR_CONTENT_TYPE,
             value={"code": code, "message": message},
         ),
     )
+
+
+def unhandled_invoke_response() -> InvokeResponse:
+    """HTTP 400 with a small JSON body, for an invoke this bot does not handle.
+
+    Teams sends this bot only Action.Execute clicks (its manifest declares no message
+    extensions, tabs, sign-in or file cards), so anything else is misrouted or forged.
+    """
+    body: dict[str, Any] = {
+        "error": HTTPStatus.BAD_REQUEST.phrase,
+        "detail": "This bot does not handle that kind of request.",
+    }
+    return InvokeResponse(status=HTTPStatus.BAD_REQUEST, body=body)
+
+
+def dialog_message_response(message: str, *, for_configuration: bool = False) -> InvokeResponse:
+    """HTTP 200 answering `task/fetch` or `task/submit` (or, `for_configuration`, `config/fetch`
+    or `config/submit`) with a plain message Teams shows in place of a dialog."""
+    answer: dict[str, Any] = {"type": "message", "value": message}
+    body: dict[str, Any] = (
+        {"responseType": "config", "config": answer} if for_configuration else {"task": answer}
+    )
+    return InvokeResponse(status=HTTPStatus.OK, body=body)

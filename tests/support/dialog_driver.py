@@ -24,11 +24,19 @@ from tests.support.teams_activities import ALEX, TeamsUser
 TENANT = "11111111-2222-3333-4444-555555555555"
 
 
+CONVERSATION_IDS = {
+    "groupChat": "19:group-chat-of-alex-and-sam@thread.v2",
+    "channel": "19:general-channel@thread.tacv2;messageid=1763889300000",
+}
+
+
 def teams_template(user: TeamsUser, *, conversation_type: str = "personal") -> Activity:
+    """What every activity of the driver shares: the sender (with their Entra ID object id, as
+    Teams sends it) and the conversation, a personal chat unless `conversation_type` says
+    `groupChat` or `channel`."""
+    is_personal = conversation_type == "personal"
     conversation_id = (
-        f"a:personal-{user.teams_id}"
-        if conversation_type == "personal"
-        else "19:general-channel@thread.tacv2"
+        f"a:personal-{user.teams_id}" if is_personal else CONVERSATION_IDS[conversation_type]
     )
     return Activity(
         channel_id="msteams",
@@ -37,7 +45,11 @@ def teams_template(user: TeamsUser, *, conversation_type: str = "personal") -> A
             id=user.teams_id, name=user.name, aad_object_id=user.aad_object_id
         ),
         recipient=ChannelAccount(id="28:bot", name="Resolve Together"),
-        conversation=ConversationAccount(id=conversation_id, conversation_type=conversation_type),
+        conversation=ConversationAccount(
+            id=conversation_id,
+            conversation_type=conversation_type,
+            is_group=None if is_personal else True,
+        ),
         channel_data={"tenant": {"id": TENANT}},
     )
 

@@ -2,10 +2,13 @@
 
 Shapes follow what Teams sends: `tenantId` on the conversation, `channelData.tenant.id`,
 `aadObjectId` on the sender, `29:`/`28:` account ids, and `a:` personal conversation ids.
+Every builder makes a personal-chat activity; `in_group_chat` and `in_channel` move one into a
+group chat or a team's channel, and `without_aad_object_id` drops the sender's Entra ID object id.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -106,3 +109,70 @@ def card_action(
         "trigger": "manual",
     }
     return activity
+
+
+def invoke(
+    name: str | None,
+    user: TeamsUser,
+    service_url: str,
+    *,
+    value: Any = None,
+    tenant_id: str = TEST_TENANT_ID,
+) -> dict[str, Any]:
+    """Any invoke activity: `name` as Teams names it (None for an unnamed one)."""
+    activity = _base("invoke", user, service_url, tenant_id=tenant_id)
+    if name is not None:
+        activity["name"] = name
+    if value is not None:
+        activity["value"] = value
+    return activity
+
+
+GROUP_CHAT_ID = "19:group-chat-of-alex-and-sam@thread.v2"
+TEAM_ID = "19:safeguarding-team@thread.tacv2"
+CHANNEL_ID = "19:general-channel@thread.tacv2"
+
+
+def in_group_chat(activity: dict[str, Any]) -> dict[str, Any]:
+    """The same activity, sent in a group chat the bot was added to."""
+    moved = copy.deepcopy(activity)
+    tenant_id = moved["channelData"]["tenant"]["id"]
+    moved["conversation"] = {
+        "isGroup": True,
+        "conversationType": "groupChat",
+        "tenantId": tenant_id,
+        "id": GROUP_CHAT_ID,
+    }
+    return moved
+
+
+def in_channel(activity: dict[str, Any]) -> dict[str, Any]:
+    """The same activity, sent in a team's channel (as a reply in a channel thread)."""
+    moved = copy.deepcopy(activity)
+    tenant_id = moved["channelData"]["tenant"]["id"]
+    moved["conversation"] = {
+        "isGroup": True,
+        "conversationType": "channel",
+        "tenantId": tenant_id,
+        "id": f"{CHANNEL_ID};messageid=1763889300000",
+    }
+    moved["channelData"] = {
+        "teamsChannelId": CHANNEL_ID,
+        "teamsTeamId": TEAM_ID,
+        "channel": {"id": CHANNEL_ID},
+        "team": {"id": TEAM_ID},
+        "tenant": {"id": tenant_id},
+    }
+    return moved
+
+
+def without_aad_object_id(
+    activity: dict[str, Any], *, from_id: str | None = None
+) -> dict[str, Any]:
+    """The same activity with no Entra ID object id on the sender, as another channel would
+    send it; `from_id` replaces the sender's channel id (e.g. with someone's object id)."""
+    changed = copy.deepcopy(activity)
+    changed["from"].pop("aadObjectId", None)
+    if from_id is not None:
+        changed["from"]["id"] = from_id
+    return changed
