@@ -2,7 +2,8 @@
 
 Every form the bot sends is re-sent after a submission that is not clean, so a practitioner who
 has written several paragraphs must never lose them: each input is pre-filled from
-`FormView.values`. A rule broken (`FieldProblem`) is shown in red directly under its input; an
+`FormView.values`. Only text is drawn back, and without characters a card cannot carry (see
+`FormView.value`). A rule broken (`FieldProblem`) is shown in red directly under its input; an
 answer that looks identifying (`IdentifierWarning`) is shown under its input with the toggle that
 lets the practitioner say it is not identifying. A problem or warning about a field the card does
 not show is not dropped: it goes at the top of the card.
@@ -32,7 +33,12 @@ from microsoft_teams.cards import (
 )
 
 from cards.verbs import Verb
-from domain.intake import NOT_IDENTIFYING_LABEL, FieldProblem, IdentifierWarning
+from domain.intake import (
+    NOT_IDENTIFYING_LABEL,
+    FieldProblem,
+    IdentifierWarning,
+    without_unstorable_characters,
+)
 
 CARD_VERSION = "1.5"
 FORM_ID_KEY = "formId"
@@ -64,21 +70,29 @@ class YesNo(StrEnum):
 class FormView:
     """One form as it is to be drawn: its id, what was typed, and what to say about it.
 
-    `values` maps input ids to what the practitioner submitted (nothing typed is lost on a
-    re-render); `confirmed_not_identifying` holds the field ids whose "This is not identifying"
-    toggle was ticked, so the toggle stays ticked.
+    `values` maps input ids to what the practitioner submitted, as it was sent (nothing typed
+    is lost on a re-render); `confirmed_not_identifying` holds the field ids whose "This is not
+    identifying" toggle was ticked, so the toggle stays ticked.
     """
 
     form_id: str
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, object] = field(default_factory=dict)
     problems: Sequence[FieldProblem] = ()
     warnings: Sequence[IdentifierWarning] = ()
     confirmed_not_identifying: frozenset[str] = frozenset()
 
     def value(self, field_id: str) -> str | None:
-        """What was typed in `field_id`, or None when nothing was."""
+        """What was typed in `field_id`, to pre-fill its input; None when nothing was.
+
+        A value that is not text (a number, list, object or boolean) is not drawn: the form's
+        checks name it as unreadable instead. Characters that cannot be stored or shown (a NUL
+        byte, a lone surrogate, other control characters) are taken out, as the message the
+        checks put next to the field says.
+        """
         typed = self.values.get(field_id)
-        return typed if typed else None
+        if not isinstance(typed, str):
+            return None
+        return without_unstorable_characters(typed) or None
 
     def problems_for(self, field_id: str) -> list[FieldProblem]:
         return [problem for problem in self.problems if problem.field_id == field_id]

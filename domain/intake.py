@@ -13,8 +13,11 @@ removes what was found or ticks "This is not identifying", and the dialog passes
 fields so confirmed back in as `confirmed_not_identifying`. No message here ever quotes what was
 typed: messages name the field and the kind of thing found, nothing more.
 
-Values that are not strings where strings are expected are problems, not crashes, and input
-ids the form does not know are ignored. The module never reads the clock: `today` is passed in.
+Values that are not strings where strings are expected are problems, not crashes, and so is
+text holding a character that cannot be stored or shown (a NUL byte, half of a surrogate pair,
+or a control character other than tab and line breaks): such an answer is refused with
+`UNSTORABLE_CHARACTERS`, never silently changed. Input ids the form does not know are ignored.
+The module never reads the clock: `today` is passed in.
 """
 
 from __future__ import annotations
@@ -216,11 +219,31 @@ class TemplateAnswers:
 # --- Reading one submission ---------------------------------------------------------------
 
 
-def _length_problem(length: int, max_length: int) -> str:
+def length_problem(length: int, max_length: int) -> str:
+    """The message for an answer of `length` characters where `max_length` is allowed."""
     return f"This answer is {length:,} characters long; please keep it to {max_length:,}."
 
 
 UNREADABLE = "This answer could not be read. Please enter it again."
+UNSTORABLE_CHARACTERS = (
+    "This answer had a character in it that cannot be saved, such as an invisible one copied "
+    "from another document. We have taken it out: please check the answer and send it again."
+)
+# NUL (which PostgreSQL cannot store), the other control characters except tab, line feed and
+# carriage return, C1 controls, and lone surrogates (which cannot be encoded as UTF-8).
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_unstorable_characters(text: str) -> bool:
+    """Whether `text` holds a character that cannot be stored or shown on a card."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def without_unstorable_characters(text: str) -> str:
+    """`text` with every character `has_unstorable_characters` looks for taken out."""
+    return _UNSTORABLE.sub("", text)
+
+
 _ENTRA_OBJECT_ID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
@@ -249,13 +272,16 @@ class _Submission:
         self._problems.setdefault(str(field_id), FieldProblem(str(field_id), message))
 
     def raw_text(self, field_id: str) -> str | None:
-        """The trimmed string submitted for `field_id`; None when absent, blank or unreadable
-        (unreadable values are recorded as a problem)."""
+        """The trimmed string submitted for `field_id`; None when absent, blank, unreadable or
+        holding a character that cannot be stored (those two are recorded as a problem)."""
         value = self._values.get(field_id)
         if value is None:
             return None
         if not isinstance(value, str):
             self.problem(field_id, UNREADABLE)
+            return None
+        if has_unstorable_characters(value):
+            self.problem(field_id, UNSTORABLE_CHARACTERS)
             return None
         return value.strip() or None
 
@@ -267,7 +293,7 @@ class _Submission:
                 self.problem(field_id, required)
             return None
         if len(text) > max_length:
-            self.problem(field_id, _length_problem(len(text), max_length))
+            self.problem(field_id, length_problem(len(text), max_length))
         return text
 
     def email(self, field_id: str) -> str | None:
@@ -456,8 +482,10 @@ def check_case_details(
     """Check the case details form.
 
     The identifier guard runs on the case reference and the reason for urgency, where a child's
-    details could slip in. Agencies, roles, and the names and email addresses of professionals
-    are people's own work details, asked for on purpose, so they are not guarded.
+    details could slip in; on a typed reason even when "urgent" is not ticked, because the form
+    keeps what was typed until the concern is logged (the reason itself is then not recorded).
+    Agencies, roles, and the names and email addresses of professionals are people's own work
+    details, asked for on purpose, so they are not guarded.
     """
     fields = CaseDetailsField
     submission = _Submission(values, confirmed_not_identifying)
@@ -486,14 +514,12 @@ def check_case_details(
     if line_manager_name is None and not submission.has_problem(fields.LINE_MANAGER_NAME):
         submission.problem(fields.LINE_MANAGER_NAME, LINE_MANAGER_REQUIRED)
     urgent = submission.toggle(fields.URGENT)
-    urgent_reason = None
-    if urgent:
-        urgent_reason = submission.text(
-            fields.URGENT_REASON,
-            max_length=MAX_URGENT_REASON_LENGTH,
-            required=URGENT_REASON_REQUIRED,
-        )
-        submission.guard(fields.URGENT_REASON, urgent_reason)
+    urgent_reason = submission.text(
+        fields.URGENT_REASON,
+        max_length=MAX_URGENT_REASON_LENGTH,
+        required=URGENT_REASON_REQUIRED if urgent else None,
+    )
+    submission.guard(fields.URGENT_REASON, urgent_reason)
     concern_arose_on = _concern_arose_on(submission, today)
 
     if (
@@ -519,7 +545,7 @@ def check_case_details(
             line_manager_email=line_manager_email,
             line_manager_id=line_manager_id,
             urgent=urgent,
-            urgent_reason=urgent_reason,
+            urgent_reason=urgent_reason if urgent else None,
             concern_arose_on=concern_arose_on,
         )
     )

@@ -34,6 +34,7 @@ from domain.intake import (
     OTHER_PRACTITIONER_NAME_NEEDED,
     ROUTE_REQUIRED,
     UNREADABLE,
+    UNSTORABLE_CHARACTERS,
     URGENT_REASON_REQUIRED,
     CaseDetails,
     Checked,
@@ -50,7 +51,9 @@ from domain.intake import (
     check_safety_answer,
     check_strategy_choice,
     check_template_answers,
+    has_unstorable_characters,
     routes_offered,
+    without_unstorable_characters,
 )
 from domain.model import LscpArea, Person, Route, Strategy
 from domain.rethink import RethinkOption
@@ -379,11 +382,25 @@ def test_an_urgent_concern_with_a_reason_is_accepted() -> None:
 
 
 def test_a_reason_given_without_ticking_urgent_is_not_kept() -> None:
-    checked = check_case(case(urgent="false", urgent_reason="DOB 01/02/2019"))
+    checked = check_case(case(urgent="false", urgent_reason="Child returns home on Friday"))
     assert checked.value is not None
     assert not checked.value.urgent
     assert checked.value.urgent_reason is None
     assert checked.warnings == ()
+
+
+def test_a_reason_given_without_ticking_urgent_is_still_checked_for_identifiers() -> None:
+    """The form keeps what was typed until the concern is logged, ticked urgent or not."""
+    checked = check_case(case(urgent="false", urgent_reason="DOB 01/02/2019"))
+    assert not checked.ok
+    assert checked.unconfirmed_warnings == (
+        IdentifierWarning("urgent_reason", (IdentifierKind.DATE_OF_BIRTH,)),
+    )
+    confirmed = check_case(
+        case(urgent="false", urgent_reason="DOB 01/02/2019"), frozenset({"urgent_reason"})
+    )
+    assert confirmed.value is not None
+    assert confirmed.value.urgent_reason is None
 
 
 def test_an_absent_urgent_toggle_means_not_urgent() -> None:
@@ -504,6 +521,47 @@ def test_the_length_message_uses_thousands_separators() -> None:
 def test_a_template_answer_that_is_not_a_string_is_a_problem(odd_value: object) -> None:
     checked = check_template_answers(answers(q4=odd_value), NOTHING_CONFIRMED)
     assert only_problem(checked) == FieldProblem("q4", UNREADABLE)
+
+
+UNSTORABLE = {
+    "NUL": "\x00",
+    "lone high surrogate": "\ud800",
+    "lone low surrogate": "\udfff",
+    "bell": "\x07",
+    "escape": "\x1b",
+    "delete": "\x7f",
+    "C1 control": "\x85",
+}
+
+
+@pytest.mark.parametrize("character", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+def test_an_answer_with_a_character_that_cannot_be_stored_is_refused(character: str) -> None:
+    checked = check_template_answers(
+        answers(q2=f"Needs may go{character} unmet."), NOTHING_CONFIRMED
+    )
+    assert only_problem(checked) == FieldProblem("q2", UNSTORABLE_CHARACTERS)
+
+
+@pytest.mark.parametrize("character", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+@pytest.mark.parametrize("field_id", ["case_reference", "raiser_agency", "concern_arose_on"])
+def test_a_case_detail_with_a_character_that_cannot_be_stored_is_refused(
+    field_id: str, character: str
+) -> None:
+    checked = check_case(case(**{field_id: CASE[field_id] + character}))
+    assert only_problem(checked) == FieldProblem(field_id, UNSTORABLE_CHARACTERS)
+
+
+def test_tabs_and_line_breaks_are_ordinary_characters() -> None:
+    typed = "First point.\r\nSecond point:\tthe plan.\nThird point."
+    checked = check_template_answers(answers(q2=typed), NOTHING_CONFIRMED)
+    assert checked.value is not None
+    assert checked.value.answer("q2") == typed
+    assert not has_unstorable_characters(typed)
+
+
+def test_characters_that_cannot_be_stored_are_taken_out_and_nothing_else() -> None:
+    typed = "Caf\u00e9 \U0001f600 \u2013 " + "".join(UNSTORABLE.values()) + "end\t\n"
+    assert without_unstorable_characters(typed) == "Caf\u00e9 \U0001f600 \u2013 end\t\n"
 
 
 def test_an_identifying_answer_is_warned_about_naming_the_question_and_the_kinds() -> None:

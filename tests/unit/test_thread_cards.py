@@ -583,6 +583,23 @@ def test_the_note_form_keeps_the_note_and_shows_an_identifier_warning_under_it()
     assert warning.message in text_of(card)
 
 
+@pytest.mark.parametrize(
+    "submitted", [["Spoke", "to", "them"], True, 7, {"text": "Spoke to them"}], ids=repr
+)
+def test_a_form_value_that_is_not_text_is_not_drawn(submitted: object) -> None:
+    view = FormView(form_id="ESC-2026-0007:4", values={"note": submitted})
+    card = note_form_card(make_thread(ThreadState.STAGE_2), view)
+    assert "value" not in inputs_of(card)["note"]
+
+
+def test_a_form_value_is_drawn_without_characters_a_card_cannot_carry() -> None:
+    typed = "Called\x00 them\ud800 back:\tno answer.\r\nTry again\x1b tomorrow."
+    card = note_form_card(make_thread(ThreadState.STAGE_2), form({"note": typed}))
+    assert (
+        inputs_of(card)["note"]["value"] == "Called them back:\tno answer.\r\nTry again tomorrow."
+    )
+
+
 def test_the_resolve_form_asks_what_was_agreed_and_up_to_three_actions() -> None:
     card = resolve_form_card(make_thread(ThreadState.STAGE_3), form())
     inputs = inputs_of(card)

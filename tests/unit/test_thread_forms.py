@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from bot.thread_feature import Target, target_of
+from dialogs.actions import CardAction
+from dialogs.forms import confirmed_not_identifying, submitted_values
 from domain.identifiers import IdentifierKind
 from domain.intake import (
     ACTION_DATE_PAST,
     ACTION_INCOMPLETE,
     NOTE_REQUIRED,
     OUTCOME_REQUIRED,
+    UNREADABLE,
+    UNSTORABLE_CHARACTERS,
     AgreedActionDraft,
     check_facilitator_request,
     check_note,
@@ -116,3 +122,71 @@ def test_the_facilitator_request_needs_every_checklist_point() -> None:
     [problem] = checked.problems
     assert problem.field_id == FacilitatorCheck.CONSIDERED_HIPS.value
     assert FacilitatorCheck.CONSIDERED_HIPS.question in problem.message
+
+
+# --- What a thread form's click carries (bot/thread_feature.py reads it with these) ----------
+
+NOT_TEXT = [["Spoke", "to", "them"], True, False, 7, 2.5, {"text": "Spoke to them"}]
+
+
+@pytest.mark.parametrize("value", NOT_TEXT, ids=repr)
+def test_a_note_that_is_not_text_is_unreadable_not_its_python_repr(value: object) -> None:
+    values = submitted_values({"formId": "ESC-2026-0001:3", "note": value})
+    checked = check_note(values, confirmed_not_identifying(values))
+    assert not checked.ok
+    assert checked.problem_for("note").message == UNREADABLE  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", NOT_TEXT, ids=repr)
+def test_resolution_fields_that_are_not_text_are_unreadable(value: object) -> None:
+    values = submitted_values(
+        {
+            "outcome": value,
+            "action_1_what": "Share the plan",
+            "action_1_who": value,
+            "action_1_by": "2026-12-01",
+        }
+    )
+    checked = check_resolution(values, confirmed_not_identifying(values), TODAY)
+    assert checked.problem_for("outcome").message == UNREADABLE  # type: ignore[union-attr]
+    assert checked.problem_for("action_1_who").message == UNREADABLE  # type: ignore[union-attr]
+
+
+def test_submitted_values_are_passed_on_as_sent_without_the_form_id_or_nulls() -> None:
+    data = {"formId": "f", "note": "Called back.", "outcome": None, "version": 3}
+    assert submitted_values(data) == {"note": "Called back.", "version": 3}
+
+
+@pytest.mark.parametrize("character", ["\x00", "\ud800", "\x1b"], ids=["NUL", "surrogate", "ESC"])
+def test_a_note_with_a_character_that_cannot_be_stored_is_refused(character: str) -> None:
+    checked = check_note({"note": f"Called{character} them back."}, NOTHING_CONFIRMED)
+    assert checked.problem_for("note").message == UNSTORABLE_CHARACTERS  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("ticked", [True, 1, ["true"], {"value": "true"}], ids=repr)
+def test_a_not_identifying_toggle_that_is_not_text_is_not_ticked(ticked: object) -> None:
+    assert confirmed_not_identifying({"not_identifying__note": ticked}) == frozenset()
+    assert confirmed_not_identifying({"not_identifying__note": "true"}) == {"note"}
+
+
+def click(**data: Any) -> CardAction:
+    return CardAction(verb="escalate", data=data)
+
+
+def test_a_click_names_its_thread_and_the_version_its_card_showed() -> None:
+    assert target_of(click(reference="ESC-2026-0001", version=3)) == Target("ESC-2026-0001", 3)
+
+
+@pytest.mark.parametrize(
+    "version",
+    [True, False, "1", "3", 3.0, -1, None, [3], {"version": 3}],
+    ids=repr,
+)
+def test_a_version_that_is_not_a_whole_number_names_no_version(version: object) -> None:
+    """Cards send the version as a JSON number; `true` is not version 1, nor "3" version 3."""
+    assert target_of(click(reference="ESC-2026-0001", version=version)) is None
+
+
+@pytest.mark.parametrize("reference", ["esc-2026-0001", "ESC-2026-1", 2026, None, "ESC-2026-0001 "])
+def test_a_reference_not_shaped_like_one_names_no_thread(reference: object) -> None:
+    assert target_of(click(reference=reference, version=3)) is None
