@@ -47,6 +47,13 @@ NOT_IDENTIFYING_PREFIX = "not_identifying__"
 TEAMS_USERS_DATASET = "graph.microsoft.com/users"
 # RFC 5321 caps an address at 254 characters.
 EMAIL_MAX_LENGTH = 254
+# Shown on every form with free text about a concern. The identifier guard (domain.identifiers)
+# finds numbers, dates of birth, postcodes, emails and labelled names, but not a bare name.
+NO_IDENTIFIERS_ADVICE = (
+    "Write about the concern, not the family: no names, dates of birth, addresses or NHS "
+    "numbers. The bot checks for NHS and phone numbers, dates of birth, postcodes and email "
+    "addresses, but it cannot recognise a name on its own, so please do not type any names."
+)
 CARD_LEVEL = ""  # the field id of a problem about the whole form rather than one input
 
 Color = Literal["Default", "Attention", "Good", "Warning", "Accent"]

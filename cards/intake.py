@@ -17,6 +17,7 @@ from microsoft_teams.cards import AdaptiveCard, CardElement, ExecuteAction, Fact
 from cards.forms import (
     EMAIL_MAX_LENGTH,
     FORM_ID_KEY,
+    NO_IDENTIFIERS_ADVICE,
     FormBody,
     FormView,
     YesNo,
@@ -222,7 +223,7 @@ def case_details_card(
                 Fact(title="Procedure", value=route_label),
             ]
         ),
-        small_print(CASE_REFERENCE_WHY),
+        small_print(f"{CASE_REFERENCE_WHY} {NO_IDENTIFIERS_ADVICE}"),
     )
     body.text_input(
         fields.CASE_REFERENCE.value,
@@ -351,9 +352,8 @@ def template_card(
             "your line manager or safeguarding lead works out."
         ),
         small_print(
-            "Write about the concern, not the family: no names, dates of birth, addresses or NHS "
-            "numbers. Your answers are kept as a draft when you press Save draft: type continue "
-            "my draft to pick up where you left off."
+            f"{NO_IDENTIFIERS_ADVICE} Your answers are kept as a draft when you press Save "
+            "draft: type continue my draft to pick up where you left off."
         ),
     )
     # Required questions are marked in their labels and checked by the bot, not by Teams:

@@ -26,6 +26,7 @@ from microsoft_teams.cards import (
 )
 
 from cards.forms import (
+    NO_IDENTIFIERS_ADVICE,
     FormBody,
     FormView,
     attention,
@@ -558,10 +559,7 @@ def note_form_card(thread: EscalationThread, form: FormView) -> AdaptiveCard:
     body = FormBody(form, title=f"Add a note to {thread.reference}")
     body.add(
         _about(thread),
-        small_print(
-            "Write about the concern, not the family: no names, dates of birth, addresses or NHS "
-            "numbers."
-        ),
+        small_print(NO_IDENTIFIERS_ADVICE),
     )
     body.text_input(
         NOTE_FIELD,
@@ -587,7 +585,7 @@ def resolve_form_card(thread: EscalationThread, form: FormView) -> AdaptiveCard:
         if thread.state is ThreadState.REFERRED_TO_LSCP
         else FEED_BACK_AND_RECORD
     )
-    body.add(_about(thread), paragraph(feed_back))
+    body.add(_about(thread), paragraph(feed_back), small_print(NO_IDENTIFIERS_ADVICE))
     body.text_input(
         OUTCOME_FIELD,
         "What was agreed?",

@@ -9,6 +9,7 @@ import pytest
 
 from app import build_bot
 from bot.handler import ResolveTogetherBot
+from cards.forms import NO_IDENTIFIERS_ADVICE
 from cards.gallery import gallery
 from cards.render import card_payload
 from cards.verbs import Verb
@@ -18,6 +19,7 @@ from storage.db import Database
 from tests.support.card_schema import (
     card_texts,
     inputs_without_labels,
+    nodes,
     schema_errors,
     verbs_used,
 )
@@ -82,3 +84,12 @@ def test_the_welcome_card_lists_every_command_and_what_it_is_not_for() -> None:
 def test_every_command_on_the_welcome_card_is_understood(bot: ResolveTogetherBot) -> None:
     for command in COMMANDS:
         assert bot.understands(command.text), command.text
+
+
+def test_every_card_with_free_text_says_names_are_not_recognised(card: dict[str, Any]) -> None:
+    """The identifier guard cannot see a bare name, and every card with free text says so."""
+    free_text = any(
+        node.get("type") == "Input.Text" and node.get("isMultiline") for node in nodes(card)
+    )
+    if free_text:
+        assert NO_IDENTIFIERS_ADVICE in card_texts(card)

@@ -1,9 +1,13 @@
 """The identifier guard finds NHS numbers, dates of birth, postcodes, phone numbers, email
-addresses and "Name:"-style labels in realistic practice text, and leaves ordinary practice text
-alone. All names, numbers and addresses here are fictional."""
+addresses, "Name:"-style labels and names after words such as "child" or "mum" in realistic
+practice text, however they are written (separators, full-width and zero-width characters), and
+leaves ordinary practice text alone. All names, numbers and addresses here are fictional.
+Whole-corpus rates and generated identifiers are in test_identifier_rates.py."""
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from itertools import pairwise
 
 import pytest
@@ -25,6 +29,7 @@ POSTCODE = IdentifierKind.POSTCODE
 PHONE = IdentifierKind.PHONE_NUMBER
 EMAIL = IdentifierKind.EMAIL_ADDRESS
 LABEL = IdentifierKind.NAME_LABEL
+NAMED = IdentifierKind.NAMED_PERSON
 
 
 def found(text: str, *, allow_email: bool = False) -> list[tuple[IdentifierKind, str]]:
@@ -398,6 +403,315 @@ def test_an_nhs_number_inside_an_email_address_is_still_reported() -> None:
     assert found(text, allow_email=True) == [(NHS, "9434765919")]
 
 
+# --- Ways of writing that got past the guard before ----------------------------------------
+#
+# Each of these was reported by a security review as passing the guard untouched.
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "covered"),
+    [
+        ("NHS no. 943.476.5919 on the letter", NHS, "943.476.5919"),
+        ("NHS no. 943/476/5919 on the letter", NHS, "943/476/5919"),
+        ("NHS no. 943_476_5919 on the letter", NHS, "943_476_5919"),
+        ("NHS no. (943) 476 5919 on the letter", NHS, "(943) 476 5919"),
+        ("referral says nhs9434765919", NHS, "9434765919"),
+        ("NHS ９４３ ４７６ ５９１９ per GP", NHS, "９４３ ４７６ ５９１９"),
+        ("NHS 943\u200b476\u200b5919 per GP", NHS, "943\u200b476\u200b5919"),
+        ("NHS 943\u200c476\u200d5919 per GP", NHS, "943\u200c476\u200d5919"),
+        ("NHS 9434\u2060765919 per GP", NHS, "9434\u2060765919"),
+        ("NHS 94347\ufeff65919 per GP", NHS, "94347\ufeff65919"),
+        ("Moved to PO1\u200b2AB in May", POSTCODE, "PO1\u200b2AB"),
+        ("Moved to P\u2060O1 2A\u200dB in May", POSTCODE, "P\u2060O1 2A\u200dB"),
+        ("DOB 2015/04/03, Year 5", DOB, "2015/04/03"),
+        ("Moved to PO1-2AB in May", POSTCODE, "PO1-2AB"),
+        ("Mum on 07700.900.123 after 3pm", PHONE, "07700.900.123"),
+        ("Mum on 077 00 900 123 after 3pm", PHONE, "077 00 900 123"),
+        ("Mum on 0770\u200b0 900123 after 3pm", PHONE, "0770\u200b0 900123"),
+        ("Email jayden(at)example.com please", EMAIL, "jayden(at)example.com"),
+        ("Email jayden[at]example.com please", EMAIL, "jayden[at]example.com"),
+        ("Email jayden＠example.com please", EMAIL, "jayden＠example.com"),
+        ("Name - Jayden Smith", LABEL, "Jayden Smith"),
+        ("Name – Jayden Smith", LABEL, "Jayden Smith"),
+        ("Name= Jayden Smith", LABEL, "Jayden Smith"),
+        ("I saw the child Jayden Smith at school", NAMED, "Jayden Smith"),
+    ],
+)
+def test_what_got_past_the_guard_before_is_found(
+    text: str, kind: IdentifierKind, covered: str
+) -> None:
+    assert found(text) == [(kind, covered)]
+
+
+# --- Normalising: findings are spans of the text as typed ----------------------------------
+
+
+def test_a_finding_over_a_full_width_number_covers_exactly_that_number() -> None:
+    text = "NHS：９４３ ４７６ ５９１９。"
+    (finding,) = find_identifiers(text)
+    assert (finding.kind, finding.start, finding.end) == (NHS, 4, 16)
+    assert text[finding.start : finding.end] == "９４３ ４７６ ５９１９"
+
+
+def test_a_finding_over_a_number_with_zero_width_characters_includes_them() -> None:
+    text = "Ref \u200b943\u200b476\u2060\u2060591\ufeff9\u200b, checked"
+    (finding,) = find_identifiers(text)
+    # The invisible characters inside the number are part of it; those around it are not.
+    assert (finding.start, finding.end) == (5, 19)
+    assert text[finding.start : finding.end] == "943\u200b476\u2060\u2060591\ufeff9"
+
+
+def test_positions_after_invisible_and_wide_characters_stay_right() -> None:
+    text = "\u200b\u200bＤＯＢ：０１/０２/２０１９, moved to ＰＯ１\u3000２ＡＢ"
+    assert found(text) == [(DOB, "０１/０２/２０１９"), (POSTCODE, "ＰＯ１\u3000２ＡＢ")]
+
+
+def test_a_letter_and_its_combining_accent_are_one_character_of_a_name() -> None:
+    decomposed = "Zoe\u0301"  # "Zoé" typed as "e" and a combining acute accent
+    text = f"Her daughter {decomposed} Hart was seen."
+    assert found(text) == [(NAMED, f"{decomposed} Hart")]
+
+
+def test_dashes_and_no_break_spaces_read_as_hyphens_and_spaces() -> None:
+    assert found("Mum on 07700\u2013900\u2013123 or 07700\u00a0900124") == [
+        (PHONE, "07700\u2013900\u2013123"),
+        (PHONE, "07700\u00a0900124"),
+    ]
+
+
+def test_every_format_character_of_this_python_is_removed_before_matching() -> None:
+    # The quick check that lets most answers skip normalising lists the format characters by
+    # hand; it must know every one this Python's Unicode data has.
+    format_characters = [
+        chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    ]
+    assert len(format_characters) > 150
+    text = "NHS 943" + "".join(format_characters) + "4765919"
+    assert found(text) == [(NHS, text[4:])]
+    for char in format_characters:
+        assert found(f"PO1{char} 2AB") == [(POSTCODE, f"PO1{char} 2AB")], hex(ord(char))
+
+
+# --- Separators in numbers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["943 / 476 / 5919", "943  476  5919", "943 - 476 - 5919", "(943)476-5919", "943.4765919"],
+)
+def test_an_nhs_number_may_be_split_by_any_common_separator(written: str) -> None:
+    assert found(f"NHS {written}.") == [(NHS, written)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ref 2026/943/476/5919 on the legal file.",
+        "Batch 943.476.5919.2 was archived.",
+        "Ref x9434765919 is not an NHS number.",
+    ],
+)
+def test_an_nhs_number_inside_a_longer_reference_is_not_flagged(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "07700/900123",
+        "07700_900123",
+        "07700  900  123",
+        "07700 . 900 . 123",
+        "0770 0900 123",
+        "(07700)-900123",
+        "0113.496.0000",
+        "+44.7700.900123",
+    ],
+)
+def test_a_phone_number_may_be_split_by_any_common_separator(number: str) -> None:
+    assert found(f"Call {number} today") == [(PHONE, number)]
+
+
+def test_a_phone_number_followed_by_other_numbers_is_still_found() -> None:
+    assert found("Mum 07700 900123 12 times") == [(PHONE, "07700 900123")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visit 0930 - 1030 then 1100 - 1200.",
+        "Times 0930/1030/1130 for the three sessions.",
+        "Meeting 03.11.2026 10.30 at the hub.",
+        "Budget code 012-345-67 was used.",
+        "Ref 2026/0123/4567 on the legal file.",
+        "Ages 0-5, 5-11 and 11-16.",
+    ],
+)
+def test_times_dates_and_references_with_separators_are_not_phone_numbers(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("DOB 2015.04.03", "2015.04.03"),
+        ("DOB 2015_04_03", "2015_04_03"),
+        ("DOB 03 / 04 / 2015", "03 / 04 / 2015"),
+        ("DOB 03 04 2015", "03 04 2015"),
+        ("born 2015/4/3", "2015/4/3"),
+    ],
+)
+def test_a_date_of_birth_may_be_written_year_first_or_with_any_separator(
+    text: str, date: str
+) -> None:
+    assert found(text) == [(DOB, date)]
+
+
+@pytest.mark.parametrize("written", ["PO1.2AB", "PO1/2AB", "PO1_2AB", "PO1 - 2AB", "PO1  2AB"])
+def test_a_postcode_may_be_split_by_any_common_separator(written: str) -> None:
+    assert found(f"Moved to {written} in May") == [(POSTCODE, written)]
+
+
+# --- Obfuscated email addresses ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jayden (at) example.com",
+        "jayden{at}example.com",
+        "jayden<AT>example.com",
+        "jayden @ example.com",
+        "jayden﹫example.com",
+        "jayden(at)example(dot)co(dot)uk",
+        "jayden at example dot com",
+        "jay\u200bden@exam\u200bple.com",
+    ],
+)
+def test_an_email_address_written_to_fool_robots_is_flagged(address: str) -> None:
+    assert found(f"Mum's email is {address}, she prefers it.") == [(EMAIL, address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Guidance is at hipsprocedures.org.uk for everyone.",
+        "The form is at portsmouth.gov.uk and on the intranet.",
+        "Meet at 10.30 at the Civic Offices.",
+        "Mum was at Dot's house at the time.",
+        "Tag @PSCP (at) the top of the post.",
+    ],
+)
+def test_a_plain_at_before_a_web_address_is_not_an_email(text: str) -> None:
+    assert found(text) == []
+
+
+# --- Labels with a dash or an equals sign --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Name - Jayden Smith - aged 7", "Jayden Smith"),
+        ("Child's name — Jayden", "Jayden"),
+        ("Mum -  Kerry Hart, 34", "Kerry Hart"),
+        ("Surname = Okafor", "Okafor"),
+        ("Address - 12 Acacia Avenue, Portsmouth", "12 Acacia Avenue"),
+        ("Dad -Lee", "Lee"),
+    ],
+)
+def test_a_label_followed_by_a_dash_or_equals_sign_counts_like_a_colon(
+    text: str, value: str
+) -> None:
+    assert found(text) == [(LABEL, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The child - who is 7 - said she was hungry.",
+        "Child - In Need plan in place.",
+        "Mum - DNA twice this month.",
+        "Dad - Not known to us.",
+        "Name - TBC",
+        "A child-friendly space was used.",
+        "Mum-and-baby group on Fridays.",
+    ],
+)
+def test_a_dash_after_a_label_word_is_ordinary_punctuation_unless_a_name_follows(
+    text: str,
+) -> None:
+    assert found(text) == []
+
+
+# --- Names after words such as "child" or "mum" --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("I saw the child Jayden Smith at school.", "Jayden Smith"),
+        ("Her son, Tyler, was seen alone.", "Tyler"),
+        ("Mum (Kerry) said she was worried.", "Kerry"),
+        ("Mum Kerry attended, dad did not.", "Kerry"),
+        ("Stepdad Lee O'Neill lives there.", "Lee O'Neill"),
+        ("Her step-daughter Mia was upset.", "Mia"),
+        ("His half brother Kai is 19.", "Kai"),
+        ("Baby Ava McDonald was weighed.", "Ava McDonald"),
+        ("The young person Noah said he felt safe.", "Noah"),
+        ("Mum's boyfriend Lee moved in.", "Lee"),
+        ("Nan, Mrs Price, collects them.", "Mrs Price"),
+        ("Her daughter Amelia-Rose Jane Hart Smith attends.", "Amelia-Rose Jane Hart"),
+        ("the child Jayden's school rang", "Jayden's"),
+        ("YP Jordan disclosed on Friday.", "Jordan"),
+        ("Child Łucja was seen.", "Łucja"),
+    ],
+)
+def test_a_name_after_a_word_for_a_child_or_relative_is_flagged(text: str, name: str) -> None:
+    assert found(text) == [(NAMED, name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Child Protection Conference agreed a plan.",
+        "Child In Need plan reviewed.",
+        "Children's Services will attend.",
+        "Children Looked After team chair the review.",
+        "Child Exploitation team are involved.",
+        "Child Sexual Exploitation was discussed.",
+        "Mum and Dad attended.",
+        "Mum, Dad and Nan attended.",
+        "Mum, Dad's partner and Nan attended.",
+        "Dad said he would call on Monday.",
+        "Mum DNA'd the appointment.",
+        "The child CAMHS appointment moved.",
+        "Child A and Child B were discussed.",
+        "The child (Year 4) was late.",
+        "The child, Aged 6, was seen alone.",
+        "Mum Monday, Dad Tuesday: the contact rota.",
+        "Baby Bank gave a pram.",
+        "Dad Matters offered peer support.",
+        "The child, Multi-Agency Safeguarding Hub said, is known.",
+        "Young Carers Project accepted the referral.",
+        "Child and Adolescent Mental Health Services declined.",
+        "A child-friendly room was used.",
+        "The mum's partner attended.",
+        "Spoke to mum.\nKerry from school rang later.",
+    ],
+)
+def test_agency_team_plan_and_relative_words_after_child_or_mum_are_not_names(
+    text: str,
+) -> None:
+    assert found(text) == []
+
+
+def test_a_bare_name_is_not_caught_which_is_why_the_cards_ask_for_no_names() -> None:
+    # Honest limits: with nothing pointing at it, or in capitals, a name reads like any word.
+    assert found("Jayden Smith attended with his worker.") == []
+    assert found("Spoke to the child JAYDEN SMITH.") == []
+
+
 # --- Descriptions never quote the text -----------------------------------------------------
 
 
@@ -408,6 +722,9 @@ def test_descriptions_name_the_kind_in_plain_english() -> None:
     )
     assert describe_kinds([PHONE, EMAIL, PHONE, NHS]) == (
         "something that looks like a phone number, an email address and an NHS number"
+    )
+    assert describe_kinds([NAMED]) == (
+        "something that looks like a name after a word such as 'child' or 'mum'"
     )
 
 
@@ -433,6 +750,14 @@ FRAGMENTS = [
     "met 12/11/2026 ",
     "Tier 3 ",
     "stage 2 ",
+    "the child Jayden Smith ",
+    "Name - Kerry ",
+    "９４３ ４７６ ５９１９ ",
+    "PO1\u200b2AB ",
+    "jo(at)example.org ",
+    "07700.900.123 ",
+    "\u200b",
+    "Child Protection Conference ",
 ]
 
 
