@@ -4,16 +4,32 @@ Why jsonpickle: `DialogState` holds SDK objects (dialog instances, prompt option
 activities), which plain JSON loses; botbuilder's own Cosmos DB and Blob storages encode with
 jsonpickle, and so does this one. The encoding stays inside this module.
 
-Decoding is restricted to what this storage wrote:
-- every row names its encoding (`jsonpickle-v1`); a row with any other marker is refused;
-- before restoring, the document is checked: classes may only come from botbuilder,
-  botframework, a few standard-library value types, built-in containers and scalars, and any
-  module prefixes the caller allows (e.g. the bot's own `dialogs.`); functions only from the
-  short list those standard types need; `py/repr` and `py/mod` are refused outright;
-- jsonpickle then restores it with `safe=True` and `on_missing="error"`.
-So a row planted in the database can at most build allowed classes; it cannot name arbitrary
-callables such as `os.system`. The same check runs when writing, so a type that could not be
-read back is refused at once instead of on the next turn.
+A row is data, never code: whoever can write the table (a shared database account, a restored
+back-up) must not be able to make the bot run anything. So decoding is restricted to what this
+storage writes, and every document is checked BEFORE jsonpickle sees it:
+- the row must name its encoding (`jsonpickle-v1`) and be at most `MAX_STATE_CHARACTERS` long
+  and `MAX_STATE_DEPTH` containers deep (a deeper document is refused, not left to crash);
+- classes are an exact allow-list of full names (`DEFAULT_ALLOWED_CLASSES`, from what the bot
+  and botbuilder's storage contract really store, plus any `allowed_classes` the caller names).
+  Each name is imported once, when the storage is built, and must be the class's own
+  `__module__` + `__qualname__`, so a path through module attributes such as
+  `botframework.x.asyncio.events.subprocess.Popen` is never an allowed name. Names read from a
+  row are only looked up in that mapping, which is handed to jsonpickle as its only classes, so
+  nothing in a row is ever imported or resolved;
+- the only jsonpickle tags accepted, each in exactly the shape this storage writes:
+  `py/object` (an allowed class other than an enum, with plain attributes: no `py/state`,
+  `py/newargs`, `py/initargs`, `py/seq` or double-underscore names beside it); `py/type` (an
+  allowed class); `py/reduce` ONLY as an enum member lookup (`[{"py/type": <allowed enum>},
+  {"py/tuple": [<str or int>]}]`, which is how an Activity's `type` and `input_hint` are
+  written); and the plain values `py/tuple`, `py/set` and `py/id`. Everything else
+  (`py/function`, `py/repr`, `py/mod`, `py/newobj`, `py/iterator`, `py/b64` bytes, unknown
+  tags, `json://` pickled keys, a tag beside other tags) is refused;
+- jsonpickle then restores it with `safe=True`, `keys=False` and `on_missing="error"`.
+So a planted row can at most build allowed classes from plain values. The same check runs when
+writing, so state that could not be read back is refused at once (TypeError naming the problem;
+ValueError when over the size limit) instead of on the next turn. jsonpickle itself drops its
+reserved tags from a plain dict's keys when writing, so stored text cannot smuggle one in.
+Refusal messages name classes and tags, never the state's contents.
 
 eTags behave as in botbuilder's storages: a write whose item carries an eTag other than "*"
 only succeeds if the stored row still has that eTag (a conditional UPDATE, race-free on
@@ -25,16 +41,18 @@ API passes no session), so a batch that hits a conflict writes nothing.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from enum import StrEnum
-from typing import Any, Final
+from collections.abc import Collection, Iterable, Mapping
+from enum import Enum, StrEnum
+from typing import Any, Final, TypeGuard
 
 from botbuilder.core import Storage
+from jsonpickle import tags
 from jsonpickle.errors import ClassNotFoundError
 from jsonpickle.pickler import Pickler
-from jsonpickle.unpickler import Unpickler, loadclass
+from jsonpickle.unpickler import Unpickler
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,42 +64,31 @@ from storage.timestamps import utc_now
 E_TAG: Final = "e_tag"
 ANY_E_TAG: Final = "*"
 
-# Classes from these module prefixes may appear in stored state.
-DEFAULT_ALLOWED_MODULE_PREFIXES: Final = (
-    "botbuilder.",
-    "botframework.",
-    "datetime.",
-    "decimal.",
-    "uuid.",
-    "zoneinfo.",
-    "collections.",
+# The classes stored state may name, exactly (module + qualified name). Derived from what is
+# written: the intake dialog's state is only DialogState/DialogInstance stacks of plain dicts;
+# prompts (botbuilder's waterfall contract, the restart test) add PromptOptions carrying an
+# Activity whose `type`/`input_hint` are enum members; StoreItem is botbuilder's own item type.
+DEFAULT_ALLOWED_CLASSES: Final = frozenset(
+    {
+        "botbuilder.core.storage.StoreItem",
+        "botbuilder.dialogs.dialog_instance.DialogInstance",
+        "botbuilder.dialogs.dialog_state.DialogState",
+        "botbuilder.dialogs.prompts.prompt_options.PromptOptions",
+        "botbuilder.schema._connector_client_enums.ActivityTypes",
+        "botbuilder.schema._connector_client_enums.InputHints",
+        "botbuilder.schema._models_py3.Activity",
+    }
 )
-# Built-in types that may be named (e.g. a defaultdict's factory, copyreg's base class).
-_ALLOWED_BUILTIN_TYPES: Final = frozenset(
-    f"builtins.{name}"
-    for name in (
-        "object",
-        "list",
-        "dict",
-        "set",
-        "frozenset",
-        "tuple",
-        "str",
-        "bytes",
-        "int",
-        "float",
-        "complex",
-        "bool",
-        "NoneType",
-    )
-)
-# Callables jsonpickle records for standard types (time zones, copyreg reconstruction).
-_ALLOWED_FUNCTIONS: Final = frozenset(
-    {"zoneinfo.ZoneInfo._unpickle", "copyreg._reconstructor", "copyreg.__newobj__"}
-)
-_CLASS_TAGS: Final = ("py/object", "py/type")
-_FUNCTION_TAG: Final = "py/function"
-_REFUSED_TAGS: Final = ("py/repr", "py/mod")
+# A draft is a few kilobytes (Teams caps a message near 28 KB); anything this size is not ours.
+MAX_STATE_CHARACTERS: Final = 1024 * 1024
+# The intake's nested dialogs reach about 12 levels; jsonpickle restores recursively.
+MAX_STATE_DEPTH: Final = 64
+
+_TAG_PREFIX: Final = "py/"
+_PICKLED_KEY_PREFIX: Final = tags.JSON_KEY
+# Tags whose value is a list of items, each checked like any other value.
+_SEQUENCE_TAGS: Final = frozenset({tags.TUPLE, tags.SET})
+_SHOWN_NAME_LENGTH: Final = 120
 
 
 class DialogStateEncoding(StrEnum):
@@ -106,13 +113,28 @@ class UnreadableDialogStateError(Exception):
         self.key = key
 
 
-class SqlDialogStorage(Storage):
-    """A botbuilder Storage over the `dialog_state` table of a `Database`."""
+class _Refused(Exception):
+    """Why a jsonpickle document may not be restored (names classes and tags, never contents)."""
 
-    def __init__(self, database: Database, *, allowed_module_prefixes: Sequence[str] = ()) -> None:
+
+class SqlDialogStorage(Storage):
+    """A botbuilder Storage over the `dialog_state` table of a `Database`.
+
+    `allowed_classes` adds exact class names (`module.QualifiedName`) to
+    `DEFAULT_ALLOWED_CLASSES`, for callers that keep their own types in dialog state; a name
+    that is not a class's own module and qualified name raises ValueError here.
+    """
+
+    def __init__(self, database: Database, *, allowed_classes: Iterable[str] = ()) -> None:
         super().__init__()
+        if isinstance(allowed_classes, str):
+            raise TypeError("allowed_classes is a collection of class names, not one string")
         self._database = database
-        self._allowed_prefixes = (*DEFAULT_ALLOWED_MODULE_PREFIXES, *allowed_module_prefixes)
+        names = DEFAULT_ALLOWED_CLASSES | frozenset(allowed_classes)
+        self._classes: dict[str, type] = {name: _allowed_class(name) for name in sorted(names)}
+        self._enum_names = frozenset(
+            name for name, cls in self._classes.items() if issubclass(cls, Enum)
+        )
 
     async def read(self, keys: Iterable[str] | None) -> dict[str, Any]:
         if keys is None:
@@ -200,19 +222,24 @@ class SqlDialogStorage(Storage):
     def _decode(self, key: str, e_tag: str, encoding: str, data: str) -> Any:
         if encoding != DialogStateEncoding.JSONPICKLE_V1:
             raise UnreadableDialogStateError(key, "unknown encoding")
+        if len(data) > MAX_STATE_CHARACTERS:
+            raise UnreadableDialogStateError(key, "it is larger than any state this bot writes")
         try:
             document = json.loads(data)
-        except json.JSONDecodeError as error:
+        # RecursionError: nested deeper than the parser goes, refused like any other bad JSON.
+        except (ValueError, RecursionError) as error:
             raise UnreadableDialogStateError(key, "not JSON") from error
         problem = self._disallowed_reference(document)
         if problem is not None:
             raise UnreadableDialogStateError(key, problem)
         if isinstance(document, dict):
             document[E_TAG] = e_tag
+        unpickler = Unpickler(safe=True, keys=False, on_missing="error")
         try:
-            return Unpickler(safe=True, on_missing="error").restore(document)
-        # e.g. a class renamed since the state was saved (jsonpickle's ClassNotFoundError
-        # derives from BaseException, hence named here).
+            # The allowed classes are jsonpickle's only classes: it resolves no name itself.
+            return unpickler.restore(document, classes=self._classes)
+        # e.g. an enum member or attribute that no longer exists (jsonpickle's
+        # ClassNotFoundError derives from BaseException, hence named here).
         except (Exception, ClassNotFoundError) as error:
             raise UnreadableDialogStateError(key, "it could not be restored") from error
 
@@ -222,45 +249,184 @@ class SqlDialogStorage(Storage):
         if problem is not None:
             # Refused now rather than stored and then refused on the next turn's read.
             raise TypeError(
-                f"dialog state {key!r} cannot be stored: {problem}; allow its module with "
-                "SqlDialogStorage(allowed_module_prefixes=...)"
+                f"dialog state {key!r} cannot be stored: {problem}; a class of your own can be "
+                "allowed by its exact name with SqlDialogStorage(allowed_classes=...)"
             )
         if isinstance(document, dict):
             # The eTag lives in its own column; it is put back into the item when read.
             document.pop(E_TAG, None)
-        return json.dumps(document, separators=(",", ":"))
+        data = json.dumps(document, separators=(",", ":"))
+        if len(data) > MAX_STATE_CHARACTERS:
+            raise ValueError(
+                f"dialog state {key!r} cannot be stored: it is over {MAX_STATE_CHARACTERS} "
+                "characters"
+            )
+        return data
 
     def _disallowed_reference(self, document: Any) -> str | None:
-        """What in a jsonpickle document refers to code outside the allowed set, if anything."""
-        pending = [document]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, list):
-                pending.extend(node)
-            elif isinstance(node, dict):
-                for tag in _REFUSED_TAGS:
-                    if tag in node:
-                        return f"{tag} is not allowed"
-                for tag in _CLASS_TAGS:
-                    if tag in node and not self._is_allowed_class(node[tag]):
-                        return f"class {node[tag]!r} is not allowed"
-                if _FUNCTION_TAG in node and node[_FUNCTION_TAG] not in _ALLOWED_FUNCTIONS:
-                    return f"function {node[_FUNCTION_TAG]!r} is not allowed"
-                pending.extend(node.values())
+        """Why a jsonpickle document may not be restored, or None when it may."""
+        try:
+            self._check_document(document)
+        except _Refused as refusal:
+            return str(refusal)
         return None
 
-    def _is_allowed_class(self, name: object) -> bool:
-        return (
-            isinstance(name, str)
-            and (name in _ALLOWED_BUILTIN_TYPES or name.startswith(self._allowed_prefixes))
-            and _names_a_class(name)
-        )
+    def _check_document(self, document: Any) -> None:
+        """Raises `_Refused` for anything outside the allowed shapes.
+
+        Iterative, so a deep document is refused by `MAX_STATE_DEPTH` rather than by
+        exhausting the stack.
+        """
+        pending: list[tuple[Any, int]] = [(document, 0)]
+        while pending:
+            node, depth = pending.pop()
+            if isinstance(node, list):
+                children: Collection[Any] = node
+            elif isinstance(node, dict):
+                children = self._checked_mapping(node)
+            else:
+                continue
+            if depth >= MAX_STATE_DEPTH:
+                raise _Refused(f"it is nested more than {MAX_STATE_DEPTH} levels deep")
+            pending.extend((child, depth + 1) for child in children)
+
+    def _checked_mapping(self, node: dict[Any, Any]) -> Collection[Any]:
+        """The values to check next inside a JSON object; raises `_Refused` if it is not allowed.
+
+        jsonpickle decides what an object is from its `py/` keys, in its own order of
+        precedence; requiring each tagged object to be exactly one allowed shape means that
+        order never matters.
+        """
+        tagged = _tags_among_keys(node)
+        if not tagged:
+            return node.values()
+        if tagged == [tags.OBJECT]:
+            return self._checked_instance(node)
+        if len(tagged) > 1:
+            shown = ", ".join(sorted(_shown(name) for name in tagged))
+            raise _Refused(f"the tags {shown} together are not allowed")
+        if len(node) != 1:
+            raise _Refused(f"{_shown(tagged[0])} beside other keys is not allowed")
+        ((tag, value),) = node.items()
+        if tag in _SEQUENCE_TAGS and isinstance(value, list):
+            return value
+        if tag == tags.TYPE:
+            self._require_allowed_class(value)
+        elif tag == tags.REDUCE:
+            self._require_enum_lookup(value)
+        elif not _is_plain_value(tag, value):
+            raise _Refused(f"{_shown(tag)} is not allowed here")
+        return ()
+
+    def _checked_instance(self, node: dict[str, Any]) -> Collection[Any]:
+        """A `py/object`: an allowed class, not an enum, with plain attribute names."""
+        name = node[tags.OBJECT]
+        self._require_allowed_class(name)
+        if name in self._enum_names:
+            raise _Refused(f"enum {_shown(name)} is only restored by looking up a member")
+        if any(attribute.startswith("__") for attribute in node):
+            raise _Refused("double-underscore attribute names are not allowed")
+        return [value for attribute, value in node.items() if attribute != tags.OBJECT]
+
+    def _require_allowed_class(self, name: object) -> None:
+        if not isinstance(name, str) or name not in self._classes:
+            raise _Refused(f"class {_shown(name)} is not allowed")
+
+    def _require_enum_lookup(self, value: object) -> None:
+        """`py/reduce` may only look up a member of an allowed enum by its value."""
+        if _enum_lookup_class(value) not in self._enum_names:
+            raise _Refused(
+                f"py/reduce of {_shown(_reduce_callee(value))} is not allowed (only a member of "
+                "an allowed enum may be looked up)"
+            )
+
+
+def _tags_among_keys(node: dict[Any, Any]) -> list[str]:
+    """The `py/` keys of a JSON object; raises `_Refused` for keys jsonpickle would decode."""
+    tagged = []
+    for name in node:
+        if not isinstance(name, str):
+            raise _Refused("a key that is not a string")
+        if name.startswith(_PICKLED_KEY_PREFIX):
+            raise _Refused("pickled dictionary keys are not allowed")
+        if name.startswith(_TAG_PREFIX):
+            tagged.append(name)
+    return tagged
+
+
+def _reduce_callee(value: object) -> object:
+    """What a `py/reduce` would call (a class or function name), for a refusal message."""
+    callee = value[0] if isinstance(value, list) and value else None
+    if isinstance(callee, dict):
+        return callee.get(tags.TYPE, callee.get(tags.FUNCTION))
+    return callee
+
+
+def _is_plain_value(tag: str, value: object) -> bool:
+    """An object index (`py/id`, a repeated reference to something already restored)."""
+    return tag == tags.ID and _is_int(value) and value >= 0
+
+
+def _enum_lookup_class(value: object) -> str | None:
+    """The class of `[{"py/type": class}, {"py/tuple": [member]}]`; None for any other shape."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    callee, arguments = value
+    if not (
+        isinstance(callee, dict)
+        and callee.keys() == {tags.TYPE}
+        and isinstance(arguments, dict)
+        and arguments.keys() == {tags.TUPLE}
+    ):
+        return None
+    name, members = callee[tags.TYPE], arguments[tags.TUPLE]
+    if (
+        isinstance(name, str)
+        and isinstance(members, list)
+        and len(members) == 1
+        and (isinstance(members[0], str) or _is_int(members[0]))
+    ):
+        return name
+    return None
 
 
 @functools.cache
-def _names_a_class(name: str) -> bool:
-    """True when `name` resolves to a class: an allowed module's functions are not classes."""
-    return isinstance(loadclass(name), type)
+def _allowed_class(name: str) -> type:
+    """The class an allow-list entry names, imported once; the entry must be its own name.
+
+    Only ever called with names from code (the defaults and `allowed_classes`), never with
+    names read from the database.
+    """
+    parts = name.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        module_name, qualified_name = ".".join(parts[:split]), ".".join(parts[split:])
+        try:
+            found: object = importlib.import_module(module_name)
+        except (ImportError, TypeError, ValueError):
+            continue
+        for attribute in parts[split:]:
+            found = getattr(found, attribute, None)
+        if (
+            isinstance(found, type)
+            and found.__module__ == module_name
+            and found.__qualname__ == qualified_name
+        ):
+            return found
+    raise ValueError(f"{name!r} is not the module and qualified name of a class")
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shown(name: object) -> str:
+    """A class or tag name for a refusal message, cut short (a planted name can be huge).
+
+    Anything but a string is shown by its type only, so no stored value is ever quoted.
+    """
+    if isinstance(name, str):
+        return repr(name[:_SHOWN_NAME_LENGTH])
+    return f"<{type(name).__name__}>"
 
 
 def _checked_keys(keys: Iterable[str]) -> list[str]:

@@ -6,6 +6,7 @@ import asyncio
 from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,18 +22,22 @@ from botbuilder.dialogs import (
     WaterfallDialog,
     WaterfallStepContext,
 )
+from botbuilder.schema import ActivityTypes, InputHints
 from botbuilder.testing import StorageBaseTests
 from sqlalchemy import insert, select
 
 from domain.model import Person
 from storage.db import Database
 from storage.dialog_storage import (
+    MAX_STATE_CHARACTERS,
+    MAX_STATE_DEPTH,
     DialogStateConflictError,
     DialogStateEncoding,
     SqlDialogStorage,
     UnreadableDialogStateError,
 )
 from storage.schema import dialog_state
+from tests.support.databases import sqlite_url
 
 ContractCheck = Callable[[Any], Awaitable[bool]]
 
@@ -155,43 +160,137 @@ async def test_store_items_keep_their_class_and_get_the_stored_etag(
     assert read.e_tag not in {None, "*"}
 
 
-async def test_sdk_and_standard_values_survive_encoding(storage: SqlDialogStorage) -> None:
-    when = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+async def test_sdk_and_plain_values_survive_encoding(storage: SqlDialogStorage) -> None:
     state = {
         "options": PromptOptions(prompt=MessageFactory.text("What is your name?")),
-        "when": when,
         "pair": (1, 2),
         "tags": {"urgent"},
-        "by_stage": defaultdict(list, {"stage_1": ["called"]}),
-        "ordered": OrderedDict([("b", 2), ("a", 1)]),
+        "nested": {"answers": [{"q1": "typed"}, None, 3, 2.5, True]},
     }
     await storage.write({"conversation": state})
 
     read = (await storage.read(["conversation"]))["conversation"]
 
     assert read["options"].prompt.text == "What is your name?"
-    assert read["when"] == when
+    assert read["options"].prompt.type is ActivityTypes.message
+    assert read["options"].prompt.input_hint is InputHints.accepting_input
     assert read["pair"] == (1, 2)
     assert read["tags"] == {"urgent"}
-    assert read["by_stage"]["stage_2"] == []  # still a defaultdict(list)
-    assert list(read["ordered"].items()) == [("b", 2), ("a", 1)]
+    assert read["nested"] == {"answers": [{"q1": "typed"}, None, 3, 2.5, True]}
 
 
-async def test_classes_outside_the_allowed_modules_are_refused_when_written(
-    storage: SqlDialogStorage,
+def _a_function() -> None:
+    """Not state: functions are never stored."""
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        (Person(name="Sam Patel"), r"domain\.model\.Person"),
+        (datetime(2026, 3, 2, 9, 30, tzinfo=UTC), r"datetime\.datetime"),
+        (OrderedDict([("b", 2)]), r"py/reduce of 'collections\.OrderedDict'"),
+        (defaultdict(list), r"collections\.defaultdict"),
+        (_a_function, r"py/function"),
+        (Person, r"domain\.model\.Person"),
+        (frozenset({1}), r"builtins\.frozenset"),
+        (b"\x00\x01", r"py/b64"),
+    ],
+    ids=[
+        "own-class",
+        "datetime",
+        "ordered-dict",
+        "defaultdict",
+        "function",
+        "class",
+        "frozenset",
+        "bytes",
+    ],
+)
+async def test_what_the_bot_never_stores_is_refused_when_written(
+    storage: SqlDialogStorage, value: object, named: str
 ) -> None:
-    with pytest.raises(TypeError, match=r"domain\.model\.Person"):
-        await storage.write({"conversation": {"who": Person(name="Sam Patel")}})
+    with pytest.raises(TypeError, match=named):
+        await storage.write({"conversation": {"value": value}})
     assert await storage.read(["conversation"]) == {}
 
 
-async def test_allowed_module_prefixes_let_the_bots_own_types_through(database: Database) -> None:
-    storage = SqlDialogStorage(database, allowed_module_prefixes=("domain.",))
+async def test_allowed_classes_let_the_bots_own_types_through(database: Database) -> None:
+    storage = SqlDialogStorage(database, allowed_classes=("domain.model.Person",))
     await storage.write({"conversation": {"who": Person(name="Sam Patel", user_id="aad-sam")}})
 
     read = (await storage.read(["conversation"]))["conversation"]
 
     assert read["who"] == Person(name="Sam Patel", user_id="aad-sam")
+
+
+async def test_allowed_classes_can_allow_standard_containers(database: Database) -> None:
+    storage = SqlDialogStorage(
+        database, allowed_classes=("collections.defaultdict", "builtins.list")
+    )
+    await storage.write({"conversation": {"by_stage": defaultdict(list, {"stage_1": ["called"]})}})
+
+    read = (await storage.read(["conversation"]))["conversation"]
+
+    assert read["by_stage"]["stage_1"] == ["called"]
+    assert read["by_stage"]["stage_2"] == []  # still a defaultdict(list)
+
+
+async def test_a_class_allowed_for_one_storage_is_refused_by_another(database: Database) -> None:
+    writer = SqlDialogStorage(database, allowed_classes=("domain.model.Person",))
+    await writer.write({"conversation": {"who": Person(name="Sam Patel")}})
+
+    with pytest.raises(UnreadableDialogStateError, match=r"domain\.model\.Person"):
+        await SqlDialogStorage(database).read(["conversation"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "domain.model",
+        "domain.",
+        "domain.model.NoSuchClass",
+        "os.system",
+        "botbuilder.core.about.os.system",
+        "botframework.connector.auth.channel_validation.asyncio.events.subprocess.Popen",
+        "botbuilder.core.StoreItem",
+        "Person",
+    ],
+    ids=[
+        "module",
+        "prefix",
+        "missing",
+        "function",
+        "module-attribute-path-to-a-function",
+        "module-attribute-path-to-a-class",
+        "re-exported-name",
+        "bare-name",
+    ],
+)
+def test_allowed_classes_must_be_a_classs_own_full_name(tmp_path: Path, name: str) -> None:
+    unopened = Database(sqlite_url(tmp_path))  # the allow-list is checked before any query
+
+    with pytest.raises(ValueError, match="qualified name of a class"):
+        SqlDialogStorage(unopened, allowed_classes=(name,))
+
+
+def test_allowed_classes_is_not_one_string(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="allowed_classes"):
+        SqlDialogStorage(Database(sqlite_url(tmp_path)), allowed_classes="domain.model.Person")
+
+
+async def test_state_nested_too_deeply_is_refused_when_written(storage: SqlDialogStorage) -> None:
+    deep: list[Any] = []
+    for _ in range(MAX_STATE_DEPTH):
+        deep = [deep]
+
+    with pytest.raises(TypeError, match="nested"):
+        await storage.write({"conversation": {"deep": deep}})
+
+
+async def test_oversized_state_is_refused_when_written(storage: SqlDialogStorage) -> None:
+    with pytest.raises(ValueError, match="characters"):
+        await storage.write({"conversation": {"text": "x" * MAX_STATE_CHARACTERS}})
+    assert await storage.read(["conversation"]) == {}
 
 
 async def _plant_row(database: Database, key: str, data: str, encoding: str) -> None:
