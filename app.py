@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from aiohttp import web
@@ -20,6 +20,7 @@ from bot.adapter import build_adapter, build_authentication
 from bot.commands import foundation_commands
 from bot.conversations import ConversationDirectory
 from bot.handler import ResolveTogetherBot
+from bot.housekeeping import DraftSweeper
 from bot.http import MessagesEndpoint
 from bot.inbound_auth import ChannelTokenValidator, SigningKeyStore
 from bot.intake_feature import IntakeFeature, ThreadOpener
@@ -142,13 +143,20 @@ def create_app(
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", healthz)
 
+    # Retention is measured against the database's own timestamps: the real clock, always.
+    drafts = DraftSweeper(
+        database, retention=timedelta(days=settings.draft_retention_days), clock=utc_now
+    )
+
     async def start(_app: web.Application) -> None:
         if signing_keys is not None:
             await signing_keys.start()
         if settings.should_migrate_on_start:
             await database.migrate_to_head()
+        drafts.start()
 
     async def close(_app: web.Application) -> None:
+        await drafts.stop()
         if signing_keys is not None:
             await signing_keys.close()
         await database.dispose()

@@ -75,7 +75,8 @@ DEFAULT_CHILD_PROTECTION_CONTACTS: dict[LscpArea, str] = {
 CHANNEL_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
 TEAMS_CHANNELS = frozenset({"msteams"})
-PLAYGROUND_CHANNELS = frozenset({"emulator"})
+# The Agents Playground emulates these channels besides Teams (its -c option).
+PLAYGROUND_CHANNELS = frozenset({"emulator", "webchat"})
 
 LOCAL_MODE_HELP = (
     "MicrosoftAppId is not set. In Teams the bot needs its Entra ID app registration: set "

@@ -126,3 +126,45 @@ def test_the_procedure_policy_follows_the_configured_timescales() -> None:
 def test_urgent_timescales_cannot_be_slower_than_ordinary_ones() -> None:
     with pytest.raises(ValidationError, match="URGENT_WORKING_DAYS"):
         Settings(**NO_ENV_FILE, local_mode=True, working_days_per_stage=2, urgent_working_days=3)
+
+
+def test_only_teams_is_served_with_an_app_id_and_the_playground_channels_locally(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    authenticated = Settings(
+        **NO_ENV_FILE,
+        MicrosoftAppId="app",
+        MicrosoftAppPassword="secret",
+        MicrosoftAppTenantId="tenant",
+    )
+    monkeypatch.setenv("BOT_LOCAL_MODE", "true")
+    local = Settings(**NO_ENV_FILE)
+
+    assert authenticated.allowed_channel_ids == {"msteams"}
+    assert local.allowed_channel_ids == {"msteams", "emulator", "webchat"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://login.botframework.com/v1/.well-known/openidconfiguration",
+        "ftp://login.botframework.com/",
+        "https://user:pw@login.example/",
+        "not a url",
+    ],
+)
+def test_the_signing_key_metadata_must_be_fetched_over_https(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BOT_LOCAL_MODE", "true")
+    monkeypatch.setenv("BOT_OPENID_METADATA_URL", url)
+
+    with pytest.raises(ValidationError, match="BOT_OPENID_METADATA_URL"):
+        Settings(**NO_ENV_FILE)
+
+
+def test_drafts_are_kept_thirty_days_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_LOCAL_MODE", "true")
+    assert Settings(**NO_ENV_FILE).draft_retention_days == 30
+    monkeypatch.setenv("DRAFT_RETENTION_DAYS", "7")
+    assert Settings(**NO_ENV_FILE).draft_retention_days == 7
