@@ -1,11 +1,15 @@
 """Running the intake dialog: start, continue, resume a draft, cancel, with state saved once a turn.
 
 Dialog state lives in the SQL store (storage.dialog_storage) keyed by conversation, so a
-half-finished concern survives a restart of the bot.
+half-finished concern survives a restart of the bot. A stored state the storage refuses to decode
+(planted, corrupted, or written by an incompatible version) is set aside: deleted, logged by its
+key, and the practitioner told, so one bad row cannot make every later turn of the conversation
+fail.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from botbuilder.core import ConversationState, Storage, TurnContext
@@ -14,19 +18,34 @@ from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 from cards.intake import cancel_confirmation_card
 from dialogs.intake import INTAKE_DIALOG, IntakeDialog
 from dialogs.replies import card_message
+from storage.dialog_storage import UnreadableDialogStateError
+
+log = logging.getLogger(__name__)
+
+DRAFT_SET_ASIDE = (
+    "Sorry: I could not read the concern you had in progress, so I have set it aside. Type "
+    "**new concern** to start again."
+)
 
 
 class IntakeRunner:
     """One practitioner's intake conversation at a time, per conversation."""
 
     def __init__(self, storage: Storage, dialog: IntakeDialog) -> None:
+        self._storage = storage
         self._state = ConversationState(storage)
         self._dialog_state = self._state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(dialog)
 
     async def _context(self, turn_context: TurnContext) -> DialogContext:
-        context: DialogContext = await self._dialogs.create_context(turn_context)
+        try:
+            context: DialogContext = await self._dialogs.create_context(turn_context)
+        except UnreadableDialogStateError as error:
+            log.warning("set aside unreadable dialog state key=%s", error.key)
+            await self._storage.delete([error.key])
+            await turn_context.send_activity(DRAFT_SET_ASIDE)
+            context = await self._dialogs.create_context(turn_context)
         return context
 
     async def save(self, turn_context: TurnContext) -> None:
