@@ -18,8 +18,9 @@ So the bot validates channel tokens itself, with PyJWT (already a dependency of 
    the `serviceurl` claim (the activity's service URL) must all check out.
 
 Signing keys live in `SigningKeyStore`: fetched with aiohttp (connect and total timeouts) by a
-background task when the app starts and every hour after, and on demand, at most once every
-five minutes, when a well-formed token names a key the store has not seen. Requests waiting for
+background task when the app starts and every hour after (retrying with backoff), and on demand:
+at most once every five minutes when a well-formed token names a key the store has not seen,
+and, while no usable key is held, at most once every five seconds. Requests waiting for
 keys give up after `wait_limit` seconds (the HTTP edge answers 503), and /healthz says "not
 ready" while no usable key is held. A slow refresh with usable keys cached is not an outage.
 """
@@ -136,6 +137,7 @@ class SigningKeyStore:
         refresh_every: float = 60 * 60,
         retry_after_failure: tuple[float, float] = (5.0, 300.0),
         unknown_key_refresh_after: float = 5 * 60,
+        on_demand_retry_after: float = 5.0,
         max_age: float = 24 * 60 * 60,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -150,10 +152,12 @@ class SigningKeyStore:
         self._refresh_every = refresh_every
         self._retry_first, self._retry_most = retry_after_failure
         self._unknown_key_refresh_after = unknown_key_refresh_after
+        self._on_demand_retry_after = on_demand_retry_after
         self._max_age = max_age
         self._clock = clock
         self._keys: dict[str, ChannelKey] = {}
         self._fetched_at: float | None = None
+        self._attempted_at: float | None = None
         self._last_failure: str | None = None
         self._inflight: asyncio.Task[None] | None = None
         self._background: asyncio.Task[None] | None = None
@@ -194,10 +198,17 @@ class SigningKeyStore:
 
         Raises AuthenticationUnavailableError when no usable keys could be had in time.
         """
+        in_flight = self._inflight is not None and not self._inflight.done()
         if self._usable():
             found = self._keys.get(key_id)
-            if found is not None or not self._may_refresh_for_unknown_key():
+            if found is not None:
                 return found
+            if not in_flight and self._attempted_within(self._unknown_key_refresh_after):
+                return None  # the keys were fetched moments ago: the id is not Microsoft's
+        elif not in_flight and self._attempted_within(self._on_demand_retry_after):
+            # A fetch has just failed: asking again at once would only add load to a host that
+            # is down (the background task keeps retrying with backoff).
+            raise AuthenticationUnavailableError
         refresh = self._refresh()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(refresh), timeout=self._wait_limit)
@@ -214,9 +225,8 @@ class SigningKeyStore:
         age = self._age()
         return bool(self._keys) and age is not None and age < self._max_age
 
-    def _may_refresh_for_unknown_key(self) -> bool:
-        age = self._age()
-        return age is None or age >= self._unknown_key_refresh_after
+    def _attempted_within(self, seconds: float) -> bool:
+        return self._attempted_at is not None and self._clock() - self._attempted_at < seconds
 
     def _refresh(self) -> asyncio.Task[None]:
         """The one refresh in flight, started if none is."""
@@ -237,6 +247,7 @@ class SigningKeyStore:
 
     async def _fetch_once(self) -> None:
         """One refresh; never raises, records the outcome."""
+        self._attempted_at = self._clock()
         try:
             async with asyncio.timeout(self._fetch_timeout):
                 metadata = await self._get_json(self._metadata_url)
