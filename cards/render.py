@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from microsoft_teams.cards import AdaptiveCard
@@ -16,3 +17,14 @@ def card_payload(card: AdaptiveCard) -> dict[str, Any]:
     payload["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json"
     payload["version"] = CARD_VERSION
     return payload
+
+
+def card_nodes(payload: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a card payload, depth first: elements, inputs, actions, choices."""
+    if isinstance(payload, dict):
+        yield payload
+        for child in payload.values():
+            yield from card_nodes(child)
+    elif isinstance(payload, list):
+        for child in payload:
+            yield from card_nodes(child)

@@ -23,7 +23,7 @@ A clean submission is kept whole, and it is also the dialog's result.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -46,7 +46,7 @@ from cards.intake import (
     cancelled_card,
     submitted_summary_card,
 )
-from cards.render import card_payload
+from cards.render import card_nodes, card_payload
 from cards.verbs import Verb
 from dialogs.actions import card_action_of
 from dialogs.replies import card_invoke_response, card_message
@@ -138,16 +138,6 @@ class FormInput:
     text: bool = False
 
 
-def _card_nodes(node: object) -> Iterator[Mapping[str, Any]]:
-    if isinstance(node, Mapping):
-        yield node
-        for child in node.values():
-            yield from _card_nodes(child)
-    elif isinstance(node, list):
-        for child in node:
-            yield from _card_nodes(child)
-
-
 def _form_input(node: Mapping[str, Any]) -> FormInput:
     kind = str(node["type"])
     declared = node.get("maxLength")
@@ -176,7 +166,7 @@ def form_inputs(card: AdaptiveCard) -> dict[str, FormInput]:
     """The inputs `card` draws, by id, and the "This is not identifying" toggle each text input
     can show under it once its answer is flagged."""
     found: dict[str, FormInput] = {}
-    for node in _card_nodes(card_payload(card)):
+    for node in card_nodes(card_payload(card)):
         field_id = node.get("id")
         if isinstance(field_id, str) and str(node.get("type", "")).startswith("Input."):
             found[field_id] = _form_input(node)

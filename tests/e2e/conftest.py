@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -111,16 +112,25 @@ async def start_bot(settings: Settings) -> TestClient[Any, Any]:
     return client
 
 
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, connector: tuple[FakeConnector, str], key: SigningKey
+) -> AsyncIterator[BotUnderTest]:
+    """The app started with `settings`, replying to `connector`, closed afterwards."""
+    fake, service_url = connector
+    client = await start_bot(settings)
+    try:
+        yield BotUnderTest(client=client, connector=fake, service_url=service_url, key=key)
+    finally:
+        await client.close()
+
+
 @pytest.fixture
 async def bot(
     database_url: str, connector: tuple[FakeConnector, str], trusted_key: SigningKey
 ) -> AsyncIterator[BotUnderTest]:
-    fake, service_url = connector
-    client = await start_bot(authenticated_settings(database_url))
-    try:
-        yield BotUnderTest(client=client, connector=fake, service_url=service_url, key=trusted_key)
-    finally:
-        await client.close()
+    async with running_bot(authenticated_settings(database_url), connector, trusted_key) as up:
+        yield up
 
 
 async def wait_until_ready(bot: BotUnderTest, within: float = 5.0) -> None:

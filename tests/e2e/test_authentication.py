@@ -17,7 +17,13 @@ from typing import Any
 import jwt
 import pytest
 
-from tests.e2e.conftest import BotUnderTest, authenticated_settings, start_bot, wait_until_ready
+from tests.e2e.conftest import (
+    BotUnderTest,
+    authenticated_settings,
+    running_bot,
+    start_bot,
+    wait_until_ready,
+)
 from tests.support.bot_framework import (
     TEST_APP_ID,
     Blackhole,
@@ -173,12 +179,8 @@ async def stranded_bot(
     blackhole: Blackhole,
 ) -> AsyncIterator[BotUnderTest]:
     """A bot whose sign-in hosts accept connections and never answer."""
-    fake, service_url = connector
-    client = await start_bot(authenticated_settings(database_url))
-    try:
-        yield BotUnderTest(client=client, connector=fake, service_url=service_url, key=signing_key)
-    finally:
-        await client.close()
+    async with running_bot(authenticated_settings(database_url), connector, signing_key) as up:
+        yield up
 
 
 async def test_while_the_sign_in_hosts_hang_requests_get_503_within_five_seconds(

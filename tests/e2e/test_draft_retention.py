@@ -5,21 +5,17 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from storage.db import Database
 from storage.schema import dialog_state
 from storage.timestamps import utc_now
 from tests.e2e.conftest import authenticated_settings, start_bot
+from tests.support.planting import plant_dialog_state
 
 
 async def _plant(database: Database, key: str, age: timedelta) -> None:
-    async with database.session() as session:
-        await session.execute(
-            insert(dialog_state).values(
-                key=key, etag="e", encoding="jsonpickle-v1", data="{}", updated_at=utc_now() - age
-            )
-        )
+    await plant_dialog_state(database, key, updated_at=utc_now() - age)
 
 
 async def _keys(database: Database) -> set[str]:

@@ -6,13 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from storage.db import Database
 from storage.schema import dialog_state
-from storage.timestamps import utc_now
 from tests.e2e.conftest import BotUnderTest
 from tests.support.card_schema import card_texts
+from tests.support.planting import plant_dialog_state
 from tests.support.teams_activities import ALEX, personal_conversation_id, personal_message
 
 POPEN_VIA_SDK_PATH = (
@@ -33,16 +33,7 @@ async def test_a_planted_row_is_set_aside_and_the_practitioner_can_start_again(
             ]
         }
     }
-    async with database.session() as session:
-        await session.execute(
-            insert(dialog_state).values(
-                key=key,
-                etag="planted",
-                encoding="jsonpickle-v1",
-                data=json.dumps(planted),
-                updated_at=utc_now(),
-            )
-        )
+    await plant_dialog_state(database, key, json.dumps(planted))
 
     first = await bot.post(personal_message("new concern", ALEX, bot.service_url))
     sent = await bot.connector.wait_for(3)  # welcome, the notice, the first form

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
 from storage.db import Database
 from storage.dialog_storage import SqlDialogStorage, UnreadableDialogStateError
-from storage.schema import dialog_state
+from tests.support.planting import plant_dialog_state
 
 # Each payload is built from the marker file's path and is planted as the row's JSON text.
 Payload = Callable[[str], str]
@@ -361,16 +360,7 @@ def marker(tmp_path: Path) -> Path:
 
 
 async def _plant_row(database: Database, key: str, data: str) -> None:
-    async with database.session() as session:
-        await session.execute(
-            insert(dialog_state).values(
-                key=key,
-                etag="planted",
-                encoding="jsonpickle-v1",
-                data=data,
-                updated_at=datetime(2026, 1, 1, tzinfo=UTC),
-            )
-        )
+    await plant_dialog_state(database, key, data, updated_at=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 async def _marker_appears(marker: Path) -> bool:

@@ -24,7 +24,7 @@ from botbuilder.dialogs import (
 )
 from botbuilder.schema import ActivityTypes, InputHints
 from botbuilder.testing import StorageBaseTests
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from domain.model import Person
 from storage.db import Database
@@ -38,6 +38,7 @@ from storage.dialog_storage import (
 )
 from storage.schema import dialog_state
 from tests.support.databases import sqlite_url
+from tests.support.planting import plant_dialog_state
 
 ContractCheck = Callable[[Any], Awaitable[bool]]
 
@@ -293,19 +294,6 @@ async def test_oversized_state_is_refused_when_written(storage: SqlDialogStorage
     assert await storage.read(["conversation"]) == {}
 
 
-async def _plant_row(database: Database, key: str, data: str, encoding: str) -> None:
-    async with database.session() as session:
-        await session.execute(
-            insert(dialog_state).values(
-                key=key,
-                etag="planted",
-                encoding=encoding,
-                data=data,
-                updated_at=datetime(2026, 1, 1, tzinfo=UTC),
-            )
-        )
-
-
 @pytest.mark.parametrize(
     ("data", "encoding"),
     [
@@ -339,7 +327,7 @@ async def _plant_row(database: Database, key: str, data: str, encoding: str) -> 
 async def test_rows_this_storage_did_not_write_are_not_decoded(
     database: Database, storage: SqlDialogStorage, data: str, encoding: str
 ) -> None:
-    await _plant_row(database, "planted", data, encoding)
+    await plant_dialog_state(database, "planted", data, encoding=encoding)
 
     with pytest.raises(UnreadableDialogStateError):
         await storage.read(["planted"])

@@ -5,28 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from storage.db import Database
 from storage.dialog_storage import SqlDialogStorage
 from storage.retention import delete_dialog_state_older_than
 from storage.schema import dialog_state
+from tests.support.planting import plant_dialog_state
 
 CUTOFF = datetime(2026, 3, 2, 9, 30, 15, 500_000, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 async def _plant(database: Database, key: str, updated_at: datetime) -> None:
-    async with database.session() as session:
-        await session.execute(
-            insert(dialog_state).values(
-                key=key,
-                etag=f"etag-{key}",
-                encoding="jsonpickle-v1",
-                data='{"count":1}',
-                updated_at=updated_at,
-            )
-        )
+    await plant_dialog_state(
+        database, key, '{"count":1}', updated_at=updated_at, etag=f"etag-{key}"
+    )
 
 
 async def _keys(database: Database) -> set[str]:

@@ -15,6 +15,8 @@ from typing import Any
 
 from jsonschema import Draft6Validator
 
+from cards.render import card_nodes
+
 # The official schemas are vendored in the repository (vendor/schemas/README.md says where from).
 VENDORED_SCHEMAS = Path(__file__).resolve().parents[2] / "vendor" / "schemas"
 SCHEMA_PATH = VENDORED_SCHEMAS / "adaptive-card-schema-v1.5.json"
@@ -60,13 +62,7 @@ def schema_errors(card: dict[str, Any]) -> list[str]:
 
 def nodes(card: Any) -> Iterator[dict[str, Any]]:
     """Every JSON object in a card, depth first: elements, actions, facts, choices."""
-    if isinstance(card, dict):
-        yield card
-        for child in card.values():
-            yield from nodes(child)
-    elif isinstance(card, list):
-        for child in card:
-            yield from nodes(child)
+    return card_nodes(card)
 
 
 def inputs_without_labels(card: dict[str, Any]) -> list[str]:
