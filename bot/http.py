@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Collection
 from http import HTTPStatus
 from typing import Any, Final
@@ -73,13 +74,46 @@ def _depth_exceeds(document: Any, limit: int) -> bool:
     return False
 
 
-def _activity_problem(activity: Activity, *, local_mode: bool) -> str | None:
-    """Why this activity is not one a Bot Framework channel would send, if it is not."""
-    if not activity.type or activity.conversation is None or not activity.conversation.id:
-        return "An activity needs a type and a conversation."
-    sender = activity.from_property
-    if sender is None or not isinstance(sender.id, str) or not sender.id:
+# Ids go into the Bot Connector's URLs and into log lines: Teams' are short printable ASCII
+# ("a:1x...", "19:...@thread.tacv2;messageid=...", GUIDs, numbers).
+_IDENTIFIER = re.compile(r"[\x20-\x7e]{1,512}")
+_ACTIVITY_TYPE = re.compile(r"[A-Za-z]{1,64}")
+
+
+def _is_identifier(value: object) -> bool:
+    return isinstance(value, str) and _IDENTIFIER.fullmatch(value) is not None
+
+
+def _member(document: dict[str, Any], key: str) -> dict[str, Any]:
+    value = document.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _shape_problem(body: dict[str, Any]) -> str | None:
+    """What in the raw JSON is not shaped as a channel sends it. Checked before msrest reads it:
+    msrest turns a number, list or object where a string belongs into its Python repr."""
+    kind = body.get("type")
+    if not isinstance(kind, str) or not _ACTIVITY_TYPE.fullmatch(kind):
+        return "An activity needs a type."
+    if not _is_identifier(_member(body, "conversation").get("id")):
+        return "An activity needs a conversation."
+    sender = _member(body, "from")
+    if not _is_identifier(sender.get("id")):
         return "An activity needs a sender (from)."
+    optional_ids = (
+        body.get("id"),
+        body.get("replyToId"),
+        sender.get("aadObjectId"),
+        _member(body, "recipient").get("id"),
+    )
+    if any(value is not None and not _is_identifier(value) for value in optional_ids):
+        return "An id in the activity is not one a channel would send."
+    if not isinstance(body.get("serviceUrl"), str):
+        return "An activity needs an https serviceUrl."
+    return None
+
+
+def _service_url_problem(activity: Activity, *, local_mode: bool) -> str | None:
     service_url = activity.service_url
     if not isinstance(service_url, str) or not is_secure_url(service_url):
         return "An activity needs an https serviceUrl."
@@ -89,9 +123,7 @@ def _activity_problem(activity: Activity, *, local_mode: bool) -> str | None:
     return None
 
 
-def _parse_activity(body: Any) -> Activity | None:
-    if not isinstance(body, dict):
-        return None
+def _parse_activity(body: dict[str, Any]) -> Activity | None:
     try:
         activity: Activity = Activity().deserialize(body)
     except Exception:  # msrest raises a variety of errors for ill-typed fields
@@ -161,15 +193,24 @@ class MessagesEndpoint:
             body = json.loads(raw)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return _problem(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.")
+        activity = self._activity_from(body)
+        if isinstance(activity, str):
+            return _problem(HTTPStatus.BAD_REQUEST, activity)
+        return activity
+
+    def _activity_from(self, body: Any) -> Activity | str:
+        """The activity in a JSON body, or what is wrong with it."""
         if _depth_exceeds(body, MAX_JSON_DEPTH):
-            return _problem(HTTPStatus.BAD_REQUEST, "The body is nested too deeply.")
+            return "The body is nested too deeply."
+        if not isinstance(body, dict):
+            return "The body is not a Bot Framework activity."
+        problem = _shape_problem(body)
+        if problem is not None:
+            return problem
         activity = _parse_activity(body)
         if activity is None:
-            return _problem(HTTPStatus.BAD_REQUEST, "The body is not a Bot Framework activity.")
-        problem = _activity_problem(activity, local_mode=self._validator is None)
-        if problem is not None:
-            return _problem(HTTPStatus.BAD_REQUEST, problem)
-        return activity
+            return "The body is not a Bot Framework activity."
+        return _service_url_problem(activity, local_mode=self._validator is None) or activity
 
     async def _authenticate(
         self, activity: Activity, authorization: str | None
