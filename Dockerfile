@@ -18,6 +18,7 @@ COPY storage ./storage
 COPY cards ./cards
 COPY dialogs ./dialogs
 COPY bot ./bot
+COPY teams ./teams
 
 RUN useradd --system --uid 10001 --home-dir /app bot \
     && mkdir -p /app/data && chown bot /app/data

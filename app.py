@@ -16,7 +16,12 @@ from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import ValidationError
 
-from bot.adapter import build_adapter, build_authentication
+from bot.adapter import (
+    build_adapter,
+    build_authentication,
+    build_credentials_factory,
+    build_sender,
+)
 from bot.commands import foundation_commands
 from bot.conversations import ConversationDirectory
 from bot.handler import ResolveTogetherBot
@@ -116,8 +121,10 @@ def create_app(
     """The bot's web application. Tests may pass `credentials_factory` (no Entra ID for replies),
     `clock` (a fixed "now") and `bot_factory` (a bot with a fault injected)."""
     database = Database(settings.database_url)
-    authentication = build_authentication(settings, credentials_factory)
-    adapter = build_adapter(authentication)
+    outbound_credentials = build_credentials_factory(settings, credentials_factory)
+    authentication = build_authentication(settings, outbound_credentials)
+    sender = build_sender(outbound_credentials)  # one HTTP client for every reply; closed below
+    adapter = build_adapter(authentication, sender)
     bot = bot_factory(settings, database, clock=clock)
     signing_keys = (
         SigningKeyStore(settings.openid_metadata_url) if settings.authentication_enabled else None
@@ -159,6 +166,7 @@ def create_app(
         await drafts.stop()
         if signing_keys is not None:
             await signing_keys.close()
+        await sender.close()
         await database.dispose()
 
     app.on_startup.append(start)

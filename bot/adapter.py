@@ -1,4 +1,9 @@
-"""Bot Framework authentication and the CloudAdapter, configured from Settings."""
+"""Bot Framework authentication, the outbound sender and the CloudAdapter, from Settings.
+
+One credentials factory serves both directions: the SDK's inbound checks (`build_authentication`)
+and the tokens our `ConnectorSender` signs replies with (`build_sender`). The adapter sends every
+activity through that sender (teams/adapter.py); close the sender when the application stops.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from botframework.connector.auth import (
 
 from bot.errors import on_turn_error
 from settings import AppType, Settings
+from teams.adapter import TeamsCloudAdapter
+from teams.sender import ConnectorSender, RetryPolicy
+from teams.tokens import TokenSource
 
 
 @dataclass(frozen=True)
@@ -42,16 +50,34 @@ def sdk_configuration(settings: Settings) -> _SdkConfiguration:
     )
 
 
+def build_credentials_factory(
+    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+) -> ServiceClientCredentialsFactory:
+    """The factory of outbound credentials: `credentials_factory` (tests), else from Settings."""
+    if credentials_factory is not None:
+        return credentials_factory
+    return ConfigurationServiceClientCredentialFactory(sdk_configuration(settings))
+
+
 def build_authentication(
     settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
 ) -> BotFrameworkAuthentication:
     """Inbound token validation and outbound credentials. Tests may pass their own factory."""
     configuration = sdk_configuration(settings)
-    factory = credentials_factory or ConfigurationServiceClientCredentialFactory(configuration)
+    factory = build_credentials_factory(settings, credentials_factory)
     return ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=factory)
 
 
-def build_adapter(authentication: BotFrameworkAuthentication) -> CloudAdapter:
-    adapter = CloudAdapter(authentication)
+def build_sender(
+    credentials_factory: ServiceClientCredentialsFactory, policy: RetryPolicy | None = None
+) -> ConnectorSender:
+    """The one sender of every outbound activity, signing with `credentials_factory`'s tokens."""
+    return ConnectorSender(TokenSource(credentials_factory), policy)
+
+
+def build_adapter(
+    authentication: BotFrameworkAuthentication, sender: ConnectorSender
+) -> CloudAdapter:
+    adapter = TeamsCloudAdapter(authentication, sender)
     adapter.on_turn_error = on_turn_error
     return adapter

@@ -38,9 +38,11 @@ DOMAIN_FORBIDDEN = (
     "storage",
     "settings",
     "app",
+    "teams",
 )
 SDK = ("botbuilder", "botframework")
-SDK_ALLOWED = ("bot", "dialogs", "storage/dialog_storage.py", "tests")
+# teams/ is the seam to Microsoft Teams: botbuilder and the Bot Connector (teams/__init__.py).
+SDK_ALLOWED = ("bot", "dialogs", "storage/dialog_storage.py", "teams", "tests")
 CLOCK_CALLS = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
 
 
@@ -100,7 +102,7 @@ def test_the_domain_never_reads_the_clock() -> None:
     assert offences == []
 
 
-def test_only_bot_dialogs_and_the_dialog_storage_import_botbuilder() -> None:
+def test_only_bot_dialogs_teams_and_the_dialog_storage_import_botbuilder() -> None:
     offences = [
         f"{relative(item.path)}:{item.line} imports {item.module}"
         for folder in ("domain", "cards", "storage")
@@ -124,6 +126,7 @@ def test_only_bot_dialogs_and_the_dialog_storage_import_botbuilder() -> None:
         ("cards", ("bot", "dialogs", "storage", "app", "sqlalchemy")),
         ("storage", ("bot", "cards", "dialogs", "app")),
         ("dialogs", ("bot", "app")),
+        ("teams", ("bot", "dialogs", "storage", "cards", "domain", "app", "settings")),
     ],
 )
 def test_inner_layers_do_not_import_outer_ones(folder: str, forbidden: tuple[str, ...]) -> None:
