@@ -24,6 +24,7 @@ from bot.adapter import (
 )
 from bot.commands import foundation_commands
 from bot.conversations import ConversationDirectory
+from bot.deliveries import Deliveries
 from bot.handler import ResolveTogetherBot
 from bot.housekeeping import DraftSweeper
 from bot.http import MessagesEndpoint
@@ -105,6 +106,7 @@ def build_bot(
     ThreadFeature(threads, thread_cards).register(commands, invokes)
     return ResolveTogetherBot(
         conversations=ConversationDirectory(database),
+        deliveries=Deliveries(database),
         commands=commands,
         invokes=invokes,
         after_turn=runner.save,

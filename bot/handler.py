@@ -15,11 +15,12 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
 from bot.commands import CommandRouter
 from bot.conversations import ConversationDirectory
+from bot.deliveries import Deliveries
 from bot.invoke_routes import InvokeRouter
 from bot.teams_data import conversation_type_of, user_key
 from cards.verbs import Verb
@@ -60,12 +61,14 @@ class ResolveTogetherBot(TeamsActivityHandler):
         self,
         *,
         conversations: ConversationDirectory,
+        deliveries: Deliveries,
         commands: CommandRouter,
         invokes: InvokeRouter,
         after_turn: Callable[[TurnContext], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__()
         self._conversations = conversations
+        self._deliveries = deliveries
         self._commands = commands
         self._invokes = invokes
         self._after_turn = after_turn
@@ -98,9 +101,13 @@ class ResolveTogetherBot(TeamsActivityHandler):
         return self._commands.matches(text)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await super().on_turn(turn_context)
-        if self._after_turn is not None:
-            await self._after_turn(turn_context)  # e.g. save dialog state, once per turn
+        activity = turn_context.activity
+        async with self._deliveries.turn(activity) as first_delivery:
+            if not first_delivery and activity.type != ActivityTypes.invoke:
+                return  # handled already; a click is answered again (bot/deliveries.py)
+            await super().on_turn(turn_context)
+            if self._after_turn is not None:
+                await self._after_turn(turn_context)  # e.g. save dialog state, once per turn
 
     async def on_teams_members_added_dispatch(
         self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext

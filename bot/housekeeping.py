@@ -1,9 +1,10 @@
-"""Background housekeeping started with the app: deleting drafts nobody has touched for long.
+"""Background housekeeping started with the app: deleting what is kept only for a while.
 
 A concern's draft (its dialog state) holds what the practitioner typed so far. Drafts left
 untouched for `DRAFT_RETENTION_DAYS` are deleted, once at start-up and then every hour, so
-nothing typed is kept longer than the README promises. Several replicas may each run this: the
-delete is idempotent.
+nothing typed is kept longer than the README promises. The record of inbound activity ids
+(bot/deliveries.py) is kept a day. Several replicas may each run this: the deletes are
+idempotent.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from storage.db import Database
-from storage.retention import delete_dialog_state_older_than
+from storage.retention import delete_dialog_state_older_than, forget_deliveries_before
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = timedelta(hours=1)
+REMEMBER_DELIVERIES_FOR = timedelta(days=1)
 
 
 class DraftSweeper:
@@ -41,11 +43,11 @@ class DraftSweeper:
 
     async def sweep_once(self) -> int:
         """Delete what is past retention now; the number of drafts deleted."""
-        deleted = await delete_dialog_state_older_than(
-            self._database, self._clock() - self._retention
-        )
+        now = self._clock()
+        deleted = await delete_dialog_state_older_than(self._database, now - self._retention)
         if deleted:
             log.info("deleted drafts past retention count=%d", deleted)
+        await forget_deliveries_before(self._database, now - REMEMBER_DELIVERIES_FOR)
         return deleted
 
     async def _run(self) -> None:

@@ -14,11 +14,11 @@ from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import InvokeRouter
 from bot.teams_data import user_key
 from bot.thread_cards import ThreadCards
-from bot.threads import ThreadService
+from bot.threads import ThreadService, request_key
 from cards.intake import already_submitted_card
 from cards.verbs import Verb
 from cards.welcome import welcome_card
-from dialogs.actions import CardAction
+from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import answer_click
 from dialogs.intake import IntakeOutcome
 from dialogs.replies import card_message
@@ -105,21 +105,58 @@ class IntakeFeature:
             await answer_click(turn_context, already_submitted_card())
 
 
+LOGGED = "Your concern has been logged."
+ALREADY_LOGGED = "This concern was logged when you first pressed Submit: here it is."
+
+
+def intake_key_of(turn_context: TurnContext) -> str | None:
+    """The key of the intake this click completes: its conversation and the form submitted."""
+    action = card_action_of(turn_context)
+    form_id = action.data.get("formId") if action is not None else None
+    conversation = turn_context.activity.conversation
+    if not isinstance(form_id, str) or conversation is None or not conversation.id:
+        return None
+    return request_key("intake", str(conversation.id), form_id)
+
+
 class ThreadOpener:
-    """The intake's last step: open the thread, then send its card (the confirmation)."""
+    """The intake's last step: open the thread (once per intake), then show its card.
+
+    The card goes out as a message (the confirmation). A second Submit of the same form (a
+    double click, Teams retrying, a second replica) finds the thread already opened and shows
+    it in place of the clicked form instead. If the confirmation cannot be sent, the thread is
+    saved all the same, so the practitioner is shown it in place rather than told "not saved".
+    """
 
     def __init__(self, threads: ThreadService, cards: ThreadCards) -> None:
         self._threads = threads
         self._cards = cards
 
     async def __call__(self, turn_context: TurnContext, outcome: IntakeOutcome) -> None:
-        thread = await self._threads.open(outcome, actor_of(turn_context))
+        opened = await self._threads.open(
+            outcome, actor_of(turn_context), intake_key=intake_key_of(turn_context)
+        )
+        thread = opened.thread
+        if not opened.newly_opened:
+            log.info(
+                "intake already opened reference=%s activity_id=%s",
+                thread.reference,
+                turn_context.activity.id,
+            )
+            await answer_click(turn_context, self._cards.thread_card(thread, notice=ALREADY_LOGGED))
+            return
         log.info(
             "thread opened reference=%s activity_id=%s", thread.reference, turn_context.activity.id
         )
-        await turn_context.send_activity(
-            card_message(
-                self._cards.thread_card(thread, notice="Your concern has been logged."),
-                summary=f"{thread.reference} logged",
+        card = self._cards.thread_card(thread, notice=LOGGED)
+        try:
+            await turn_context.send_activity(
+                card_message(card, summary=f"{thread.reference} logged")
             )
-        )
+        except Exception as error:  # the connector is down: the thread is saved all the same
+            log.warning(
+                "confirmation not sent, shown in place reference=%s error=%s",
+                thread.reference,
+                type(error).__name__,
+            )
+            await answer_click(turn_context, card)

@@ -18,7 +18,7 @@ from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 from cards.intake import cancel_confirmation_card
 from dialogs.intake import INTAKE_DIALOG, IntakeDialog
 from dialogs.replies import card_message
-from storage.dialog_storage import UnreadableDialogStateError
+from storage.dialog_storage import DialogStateConflictError, UnreadableDialogStateError
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,16 @@ class IntakeRunner:
         return context
 
     async def save(self, turn_context: TurnContext) -> None:
-        """Write this turn's dialog state; called once, at the end of every turn."""
-        await self._state.save_changes(turn_context)
+        """Write this turn's dialog state; called once, at the end of every turn.
+
+        If another turn of the same conversation saved first (another replica handling the
+        same click, or a retry), its state stands: both answered the same form, and opening a
+        concern is keyed by the form, so nothing is lost or opened twice.
+        """
+        try:
+            await self._state.save_changes(turn_context)
+        except DialogStateConflictError as conflict:
+            log.info("dialog state saved by another turn first key=%s", conflict.key)
 
     async def in_progress(self, turn_context: TurnContext) -> bool:
         return (await self._context(turn_context)).active_dialog is not None

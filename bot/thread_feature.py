@@ -22,10 +22,10 @@ from bot.intake_feature import actor_of
 from bot.invoke_routes import InvokeRouter
 from bot.teams_data import user_key
 from bot.thread_cards import ThreadCards, form_view
-from bot.threads import ChangeResult, ThreadNotFound, ThreadService
+from bot.threads import ChangeResult, ThreadNotFound, ThreadService, request_key
 from cards.verbs import Verb
 from cards.welcome import welcome_card
-from dialogs.actions import CardAction
+from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import confirmed_not_identifying, submitted_values
 from dialogs.replies import card_message, error_invoke_response
 from domain.decisions import (
@@ -58,6 +58,7 @@ STALE_NOTICE = (
     "This concern changed since that card was shown, so nothing was changed. "
     "Here is where it stands now."
 )
+ALREADY_DONE = "Done: your first click made this change (it was made once). Here it is now."
 
 FormCard = Callable[[EscalationThread, Any], AdaptiveCard]
 Commands = Callable[[EscalationThread, datetime], Sequence[ChangeCommand]]
@@ -199,12 +200,22 @@ class ThreadFeature:
         self, turn_context: TurnContext, target: Target, commands: Commands, done: str
     ) -> AdaptiveCard:
         """Apply, then answer with the thread card: a notice of what happened or why not."""
+        user_id = user_key(turn_context.activity.from_property)
+        action = card_action_of(turn_context)
+        click = request_key(
+            "click",
+            target.reference,
+            str(target.version),
+            action.verb if action else "",
+            user_id or "",
+        )
         try:
             result = await self._threads.change(
                 target.reference,
                 expected_version=target.version,
-                user_id=user_key(turn_context.activity.from_property),
+                user_id=user_id,
                 commands=commands,
+                request=click,
             )
         except ThreadNotFound:
             raise
@@ -215,6 +226,9 @@ class ThreadFeature:
         return self._answer(result, done)
 
     def _answer(self, result: ChangeResult, done: str) -> AdaptiveCard:
+        if result.already_made:
+            # A second click of the same button on the same card: the first made the change.
+            return self._cards.thread_card(result.thread, notice=ALREADY_DONE)
         if not result.applied:
             return self._cards.thread_card(result.thread, notice=STALE_NOTICE)
         log.info(

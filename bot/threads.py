@@ -8,10 +8,13 @@ comes back instead, so no change is ever made twice (DESIGN.md 4.4).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from dialogs.intake import IntakeOutcome
 from domain.decisions import (
@@ -36,10 +39,28 @@ class ThreadNotFound(DomainError):
 
 @dataclass(frozen=True)
 class ChangeResult:
-    """The thread after a change, and whether the change was applied or the card was stale."""
+    """The thread after a change, and whether the change was applied or the card was stale.
+
+    `already_made`: the card was stale because this very click (same card, same button) made
+    the change a moment ago: a double click, or Teams retrying a slow turn.
+    """
 
     thread: EscalationThread
     applied: bool
+    already_made: bool = False
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The thread an intake opened, and whether this call opened it or found it opened."""
+
+    thread: EscalationThread
+    newly_opened: bool
+
+
+def request_key(*parts: str) -> str:
+    """A fixed-length key naming one request (an intake's final form, a click on a card)."""
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def is_on_thread(thread: EscalationThread, user_id: str | None) -> bool:
@@ -70,8 +91,29 @@ class ThreadService:
     def now(self) -> datetime:
         return self._clock()
 
-    async def open(self, new: IntakeOutcome, raised_by: Person) -> EscalationThread:
-        """Open a thread from an intake and store it with its events and reminders."""
+    async def open(
+        self, new: IntakeOutcome, raised_by: Person, *, intake_key: str | None = None
+    ) -> Opened:
+        """Open a thread from an intake and store it with its events and reminders.
+
+        With `intake_key`, one intake opens one thread: a second call with the same key, at the
+        same time or later, in this process or another, returns the thread the first opened.
+        """
+        if intake_key is not None:
+            existing = await self._opened_by(intake_key)
+            if existing is not None:
+                return Opened(existing, newly_opened=False)
+        try:
+            return Opened(await self._open(new, raised_by, intake_key), newly_opened=True)
+        except IntegrityError:
+            existing = await self._opened_by(intake_key) if intake_key is not None else None
+            if existing is None:
+                raise
+            return Opened(existing, newly_opened=False)
+
+    async def _open(
+        self, new: IntakeOutcome, raised_by: Person, intake_key: str | None
+    ) -> EscalationThread:
         now = self._clock()
         async with self._database.session() as session:
             threads = ThreadRepository(session)
@@ -83,9 +125,15 @@ class ThreadService:
                     actor=raised_by, at=now, option=new.choice.option, on_date=new.choice.on_date
                 )
                 decisions.append(decide(decisions[-1].thread, choose, self._policy))
-            await threads.add(decisions[0].thread)
+            await threads.add(decisions[0].thread, intake_key=intake_key)
             await self._store(threads, OutboxRepository(session), decisions, first_is_new=True)
             return decisions[-1].thread
+
+    async def _opened_by(self, intake_key: str) -> EscalationThread | None:
+        async with self._database.session(read_only=True) as session:
+            threads = ThreadRepository(session)
+            reference = await threads.reference_opened_by(intake_key)
+            return None if reference is None else await threads.get(reference)
 
     def _opening(
         self, new: IntakeOutcome, raised_by: Person, reference: str, now: datetime
@@ -119,6 +167,7 @@ class ThreadService:
         expected_version: int,
         user_id: str | None,
         commands: Callable[[EscalationThread, datetime], Sequence[ChangeCommand]],
+        request: str | None = None,
     ) -> ChangeResult:
         """Apply the commands `commands(thread, now)` builds, all or nothing.
 
@@ -132,7 +181,8 @@ class ThreadService:
             if thread is None or not is_on_thread(thread, user_id):
                 raise ThreadNotFound(f"There is no concern {reference} that you are part of.")
             if thread.version != expected_version:
-                return ChangeResult(thread=thread, applied=False)
+                made = request is not None and await threads.was_made_by(reference, request)
+                return ChangeResult(thread=thread, applied=False, already_made=made)
             decisions: list[Decision] = []
             current = thread
             for command in commands(thread, now):
@@ -141,7 +191,13 @@ class ThreadService:
             if not decisions:
                 return ChangeResult(thread=thread, applied=False)
             try:
-                await self._store(threads, OutboxRepository(session), decisions, first_is_new=False)
+                await self._store(
+                    threads,
+                    OutboxRepository(session),
+                    decisions,
+                    first_is_new=False,
+                    request=request,
+                )
             except ConcurrencyConflict:
                 latest = await threads.get(reference)
                 return ChangeResult(thread=latest or thread, applied=False)
@@ -154,6 +210,7 @@ class ThreadService:
         decisions: Sequence[Decision],
         *,
         first_is_new: bool,
+        request: str | None = None,
     ) -> None:
         """Persist a run of decisions: each version in turn, every event, the net reminders."""
         reference = decisions[0].thread.reference
@@ -161,7 +218,9 @@ class ThreadService:
             if first_is_new and index == 0:
                 continue  # added by the caller
             await threads.save(decision.thread, expected_version=decision.thread.version - 1)
-        await threads.append_events(reference, [e for d in decisions for e in d.events])
+        await threads.append_events(
+            reference, [e for d in decisions for e in d.events], request_key=request
+        )
         reminders: list[PlannedReminder] = []
         cancel = False
         for decision in decisions:

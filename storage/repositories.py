@@ -12,9 +12,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import Row, and_, delete, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, and_, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,7 @@ from storage.schema import (
     audit_events,
     conversation_references,
     escalation_threads,
+    inbound_activities,
     reminder_outbox,
     thread_reference_counters,
 )
@@ -132,17 +133,30 @@ class ThreadRepository:
         number = (await self._session.execute(statement)).scalar_one()
         return format_thread_reference(year, int(number))
 
-    async def add(self, thread: EscalationThread) -> None:
-        """Insert a new thread and its agreed actions."""
+    async def add(self, thread: EscalationThread, *, intake_key: str | None = None) -> None:
+        """Insert a new thread and its agreed actions.
+
+        `intake_key` names the intake that opened it; a second thread with the same key is
+        refused by a unique index (IntegrityError), so one intake opens one thread.
+        """
         now = self._clock()
         thread_id = (
             await self._session.execute(
                 insert(escalation_threads)
-                .values(**_thread_columns(thread), updated_at=now)
+                .values(**_thread_columns(thread), updated_at=now, intake_key=intake_key)
                 .returning(escalation_threads.c.id)
             )
         ).scalar_one()
         await self._insert_actions(int(thread_id), thread.agreed_actions)
+
+    async def reference_opened_by(self, intake_key: str) -> str | None:
+        """The reference of the thread the intake `intake_key` opened, if it opened one."""
+        reference = await self._session.scalar(
+            select(escalation_threads.c.reference).where(
+                escalation_threads.c.intake_key == intake_key
+            )
+        )
+        return None if reference is None else str(reference)
 
     async def get(self, reference: str) -> EscalationThread | None:
         row = (
@@ -200,8 +214,13 @@ class ThreadRepository:
         actions = await self._actions_of([row.id for row in rows])
         return [_thread_from_row(row, actions.get(row.id, ())) for row in rows]
 
-    async def append_events(self, reference: str, events: Sequence[AuditEvent]) -> None:
-        """Append to the thread's audit trail (there is deliberately no update or delete)."""
+    async def append_events(
+        self, reference: str, events: Sequence[AuditEvent], *, request_key: str | None = None
+    ) -> None:
+        """Append to the thread's audit trail (there is deliberately no update or delete).
+
+        `request_key` names the click that made the change (see `was_made_by`).
+        """
         thread_id = await _thread_id(self._session, reference)
         if not events:
             return
@@ -218,10 +237,24 @@ class ThreadRepository:
                     "from_state": event.from_state,
                     "to_state": event.to_state,
                     "note": event.note,
+                    "request_key": request_key,
                 }
                 for event in events
             ],
         )
+
+    async def was_made_by(self, reference: str, request_key: str) -> bool:
+        """Whether a change to the thread was made by the click `request_key`."""
+        found = await self._session.scalar(
+            select(audit_events.c.id)
+            .join(escalation_threads, escalation_threads.c.id == audit_events.c.thread_id)
+            .where(
+                escalation_threads.c.reference == reference,
+                audit_events.c.request_key == request_key,
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def events(self, reference: str) -> list[AuditEvent]:
         """The thread's audit trail in the order it was appended (empty for an unknown thread)."""
@@ -609,3 +642,27 @@ def _reference_from_row(row: Row[Any]) -> StoredConversationReference:
         bot_name=row.bot_name,
         team_id=row.team_id,
     )
+
+
+class InboundActivityRepository:
+    """Which inbound activities were already handled: the channel may deliver one twice."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, delivery_key: str, at: datetime) -> bool:
+        """Record a delivery; False if it was recorded before (a redelivery)."""
+        statement = (
+            _insert_for(self._session)(inbound_activities)
+            .values(delivery_key=delivery_key, received_at=at)
+            .on_conflict_do_nothing(index_elements=[inbound_activities.c.delivery_key])
+            .returning(inbound_activities.c.delivery_key)
+        )
+        return (await self._session.execute(statement)).first() is not None
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Forget deliveries recorded before `cutoff`; how many were forgotten."""
+        result = await self._session.execute(
+            delete(inbound_activities).where(inbound_activities.c.received_at < cutoff)
+        )
+        return int(cast(CursorResult[Any], result).rowcount)

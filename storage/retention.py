@@ -1,4 +1,4 @@
-"""Retention of dialog state: drafts nobody has touched for a while are deleted, not kept forever.
+"""Retention: drafts nobody has touched for a while, and old delivery records, are deleted.
 
 A half-finished concern lives only in `dialog_state` (see storage.dialog_storage), and it holds
 what a practitioner typed, so it should not outlive its use. The caller decides the cutoff (e.g.
@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete
 
 from storage.db import Database
+from storage.repositories import InboundActivityRepository
 from storage.schema import dialog_state
 
 
@@ -32,3 +33,10 @@ async def delete_dialog_state_older_than(database: Database, cutoff: datetime) -
         )
     # A DELETE without RETURNING always yields a CursorResult, which carries the row count.
     return cast(CursorResult[Any], result).rowcount
+
+
+async def forget_deliveries_before(database: Database, cutoff: datetime) -> int:
+    """Forget the inbound activities recorded before `cutoff` (bot/deliveries.py keeps them to
+    spot a redelivery); returns how many."""
+    async with database.session() as session:
+        return await InboundActivityRepository(session).forget_before(cutoff)

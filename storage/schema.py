@@ -55,6 +55,7 @@ REFERENCE_LENGTH = 20
 USER_ID_LENGTH = 200
 EMAIL_LENGTH = 320
 DIALOG_STATE_KEY_LENGTH = 1024
+REQUEST_KEY_LENGTH = 64  # a sha256 in hex
 
 
 class EnumText(TypeDecorator[EnumT]):
@@ -124,7 +125,11 @@ escalation_threads = Table(
     Column("template_answers", _json_document(), nullable=False),
     # The Re-think options chosen, oldest first: a JSON list of RethinkOption values.
     Column("rethink_options", _json_document(), nullable=False, server_default=text("'[]'")),
+    # The intake that opened the thread (its conversation and final form): a second Submit of
+    # the same form, however it arrives, finds this thread instead of opening another.
+    Column("intake_key", String(REQUEST_KEY_LENGTH)),
     Index(None, "raised_by_user_id", "state"),
+    Index("uq_escalation_threads_intake_key", "intake_key", unique=True),
 )
 
 thread_reference_counters = Table(
@@ -148,6 +153,10 @@ audit_events = Table(
     Column("from_state", EnumText(ThreadState)),
     Column("to_state", EnumText(ThreadState)),
     Column("note", Text),
+    # The click that made the change (thread, card version, verb): a second click of the same
+    # card finds that its change was made.
+    Column("request_key", String(REQUEST_KEY_LENGTH)),
+    Index(None, "thread_id", "request_key"),
 )
 
 agreed_actions = Table(
@@ -230,6 +239,15 @@ Index(
     unique=True,
     sqlite_where=conversation_references.c.user_id.is_(None),
     postgresql_where=conversation_references.c.user_id.is_(None),
+)
+
+# Inbound activities already handled, by a hash of (channel, conversation, activity id): the
+# channel may deliver one twice. Kept a day (storage.retention).
+inbound_activities = Table(
+    "inbound_activities",
+    metadata,
+    Column("delivery_key", String(REQUEST_KEY_LENGTH), primary_key=True),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
 )
 
 dialog_state = Table(

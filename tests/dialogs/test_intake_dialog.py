@@ -373,7 +373,7 @@ async def test_strategy_1_option_3_hands_over_to_hips_stage_1(
     assert {item.state for item in pending} == {ThreadState.STAGE_1}
 
 
-async def test_escalate_updates_the_card_in_place_and_a_double_click_changes_nothing(
+async def test_escalate_updates_the_card_in_place_and_a_double_click_changes_it_once(
     driver: BotDriver, database: Database
 ) -> None:
     await start_hips(driver)
@@ -386,7 +386,28 @@ async def test_escalate_updates_the_card_in_place_and_a_double_click_changes_not
 
     assert "Stage 2" in card_texts(escalated.answer_card)
     assert escalated.cards == []  # updated in place, no new message
-    assert "nothing was changed" in card_texts(again.answer_card)
+    # The first click made the change: the second says so, and shows where it stands.
+    assert "your first click made this change" in card_texts(again.answer_card)
+    assert "nothing was changed" not in card_texts(again.answer_card)
+    assert "Stage 2" in card_texts(again.answer_card)
+    async with database.session(read_only=True) as session:
+        thread = await ThreadRepository(session).get("ESC-2026-0001")
+    assert thread is not None
+    assert thread.state is ThreadState.STAGE_2
+
+
+async def test_a_stale_card_whose_change_was_not_this_click_changes_nothing_and_says_so(
+    driver: BotDriver, database: Database
+) -> None:
+    await start_hips(driver)
+    await driver.submit(CASE_DETAILS)
+    opened = await driver.submit(TEMPLATE)
+    target = thread_card_data(opened)
+    await driver.click(Verb.ESCALATE, target)
+
+    withdrawn = await driver.click(Verb.STILL_STUCK, target)  # another button on the old card
+
+    assert "nothing was changed" in card_texts(withdrawn.answer_card)
     async with database.session(read_only=True) as session:
         thread = await ThreadRepository(session).get("ESC-2026-0001")
     assert thread is not None

@@ -113,12 +113,18 @@ async def alex_has_a_concern(database: Database) -> None:
 Snapshot = dict[str, list[str]]
 
 
+# The record of activity ids the bot has seen (bot/deliveries.py) grows with every request,
+# refused or not: it holds hashes and times, nothing about anyone.
+BOOKKEEPING = frozenset({"inbound_activities"})
+
+
 async def everything_stored(database: Database) -> Snapshot:
-    """Every row of every table, to prove a turn stored nothing."""
+    """Every row of every table but the bookkeeping, to prove a turn stored nothing."""
     async with database.session(read_only=True) as session:
         return {
             table.name: sorted(repr(tuple(row)) for row in await session.execute(select(table)))
             for table in metadata.sorted_tables
+            if table.name not in BOOKKEEPING
         }
 
 

@@ -31,6 +31,7 @@ APPLICATION_TABLES = {
     "reminder_outbox",
     "conversation_references",
     "dialog_state",
+    "inbound_activities",
 }
 
 
@@ -74,7 +75,7 @@ async def test_migrate_to_head_is_idempotent_and_records_the_revision(database: 
     await database.migrate_to_head()
     async with database.session(read_only=True) as session:
         versions = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
-    assert [row[0] for row in versions] == ["0001"]
+    assert [row[0] for row in versions] == ["0002"]
 
 
 @pytest.mark.postgres

@@ -6,6 +6,7 @@ back: new messages (cards or text) and the answer to each click (the card that r
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -123,6 +124,9 @@ class BotDriver:
         self.form_id: str | None = None
 
     async def _run(self, activity: Activity) -> Turn:
+        # Unique like Teams' ids: TestAdapter counts from 1 again in each driver, and the bot
+        # treats an id it has seen in the conversation as a redelivery.
+        activity.id = activity.id or f"driver-{uuid.uuid4().hex}"
         self.adapter.activity_buffer.clear()
         await self.adapter.receive_activity(activity)
         turn = Turn()
