@@ -7,8 +7,11 @@ does the checks itself, in an order that leaks nothing:
   2. the Bot Framework token is valid (401 otherwise; 503 if Microsoft's signing keys cannot be
      had in time), checked by `bot.inbound_auth`, never by the SDK;
   3. the channel and the tenant are allowed (403 otherwise);
+  4. the database can take the turn (503 with `Retry-After` otherwise, before anything is done,
+     so that the channel may deliver it again);
 and only then hands the authenticated activity to the adapter. Nothing a client sends can make
-this handler answer 500.
+this handler answer 500. A turn stopped by the database going away before it did anything
+(bot/errors.py) also answers 503.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Collection
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
@@ -37,6 +40,7 @@ from bot.inbound_auth import (
 )
 from bot.teams_data import tenant_id_of
 from bot.urls import is_loopback_url, is_secure_url
+from storage.db import StoreUnavailable, recording_writes
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,14 @@ def _problem(
     """A small JSON error body. `detail` is ours, never text from the request."""
     return web.json_response(
         {"error": status.phrase, "detail": detail}, status=status, headers=headers
+    )
+
+
+def _store_unavailable() -> web.Response:
+    return _problem(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The bot's storage is unavailable.",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
 
 
@@ -140,6 +152,12 @@ def _invoke_body(response: InvokeResponse) -> Any:
     return body
 
 
+class StoreGate(Protocol):
+    """Whether the bot's database can take a turn now (`storage.db.Database` is one)."""
+
+    async def is_available(self) -> bool: ...
+
+
 class MessagesEndpoint:
     """Handles POST /api/messages for one adapter, authentication and bot.
 
@@ -155,6 +173,7 @@ class MessagesEndpoint:
         validator: ChannelTokenValidator | None,
         allowed_channel_ids: Collection[str],
         allowed_tenant_ids: Collection[str],
+        store: StoreGate | None = None,
     ) -> None:
         self._adapter = adapter
         self._authentication = authentication
@@ -162,6 +181,7 @@ class MessagesEndpoint:
         self._validator = validator
         self._allowed_channel_ids = frozenset(allowed_channel_ids)
         self._allowed_tenant_ids = frozenset(allowed_tenant_ids)
+        self._store = store
 
     async def handle(self, request: web.Request) -> web.Response:
         activity = await self._read_activity(request)
@@ -179,8 +199,24 @@ class MessagesEndpoint:
                 "refused activity from a tenant that is not allowed activity_id=%s", activity.id
             )
             return _problem(HTTPStatus.FORBIDDEN, "This organisation may not use this bot.")
+        return await self._run_turn(authenticated, activity)
 
-        invoke_response = await self._adapter.process_activity(authenticated, activity, self._logic)
+    async def _run_turn(
+        self, authenticated: AuthenticateRequestResult, activity: Activity
+    ) -> web.Response:
+        """The turn, unless the database is known to be down; 503 also when the database went
+        away before the turn did anything (bot/errors.py raises it again only then)."""
+        if self._store is not None and not await self._store.is_available():
+            log.warning("refused a turn: the database is unavailable activity_id=%s", activity.id)
+            return _store_unavailable()
+        try:
+            with recording_writes():
+                invoke_response = await self._adapter.process_activity(
+                    authenticated, activity, self._logic
+                )
+        except StoreUnavailable:
+            log.warning("stopped a turn: the database is unavailable activity_id=%s", activity.id)
+            return _store_unavailable()
         if invoke_response is None:
             return web.Response(status=HTTPStatus.OK)
         return web.json_response(_invoke_body(invoke_response), status=invoke_response.status)

@@ -20,7 +20,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
-from storage.db import DEFAULT_DATABASE_URL, Database
+from storage.db import DEFAULT_DATABASE_URL, MIGRATION_STATEMENT_TIMEOUT_SECONDS, Database
 from storage.schema import metadata
 
 _log = logging.getLogger("alembic.env")
@@ -60,7 +60,8 @@ def _run_offline(url: str) -> None:
 
 
 async def _run_online(url: str) -> None:
-    database = Database(url)
+    # Waiting for another replica's migration lock may take longer than a turn's statement.
+    database = Database(url, statement_timeout=MIGRATION_STATEMENT_TIMEOUT_SECONDS)
     _log.info("migrating %r", database)
     try:
         async with database.engine.begin() as connection:

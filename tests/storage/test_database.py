@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from storage.db import Database
+from storage.db import Database, StoreUnavailable
 from storage.timestamps import UtcDateTime
 from tests.support.databases import sqlite_url
 
@@ -67,10 +67,11 @@ async def test_ping_succeeds_on_a_reachable_database(database: Database) -> None
 async def test_ping_raises_when_the_database_cannot_be_reached() -> None:
     unreachable = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
-        with pytest.raises(ConnectionRefusedError):
+        with pytest.raises(StoreUnavailable) as raised:
             await unreachable.ping()
     finally:
         await unreachable.dispose()
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
 
 
 @pytest.mark.parametrize(
