@@ -25,6 +25,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from dialogs.actions import CARD_ACTION
 from dialogs.replies import error_invoke_response
 from storage.db import StoreUnavailable, current_write_record
+from teams.errors import ConversationGone
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,14 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
             activity.conversation.id if activity.conversation else None,
         )
         raise unavailable
+    if isinstance(error, ConversationGone):
+        # The bot was removed from the chat or blocked: nobody is there to apologise to.
+        log.warning(
+            "turn stopped: the conversation is gone activity_id=%s conversation_id=%s",
+            activity.id,
+            activity.conversation.id if activity.conversation else None,
+        )
+        return
     reference = new_error_reference()
     log.error(
         "turn failed reference=%s activity_type=%s activity_id=%s conversation_id=%s error=%s\n%s",

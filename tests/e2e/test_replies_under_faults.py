@@ -20,7 +20,12 @@ import pytest
 
 from tests.e2e.conftest import BotUnderTest
 from tests.support.fake_connector import Fault, FaultPlan
-from tests.support.teams_activities import TeamsUser, personal_conversation_id, personal_message
+from tests.support.teams_activities import (
+    ALEX,
+    TeamsUser,
+    personal_conversation_id,
+    personal_message,
+)
 
 WELCOME_TITLE = "Resolving professional differences together"
 APOLOGY = "Sorry, something went wrong"
@@ -136,3 +141,18 @@ async def test_duplicates_when_the_answer_is_lost_after_delivery_are_measured(
     assert all(count <= 4 for count in per_practitioner.values())  # bounded by the attempts
     assert_only_welcome_cards(bot)
     assert connector_log_lines(caplog, logging.ERROR) == []
+
+
+async def test_a_conversation_the_bot_was_removed_from_gets_no_apology_and_no_error(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.connector.fail_with_status = 403
+    bot.connector.error_code = "BotNotInConversationRoster"
+
+    with caplog.at_level(logging.INFO):
+        response = await bot.post(personal_message("help", ALEX, bot.service_url))
+
+    assert response.status == 200
+    assert bot.connector.calls == 1  # the welcome, refused once; no apology sent after it
+    assert "conversation is gone" in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
