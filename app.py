@@ -36,6 +36,7 @@ from bot.invoke_routes import foundation_invokes
 from bot.thread_cards import Contacts, ThreadCards
 from bot.thread_feature import ThreadFeature
 from bot.threads import ThreadService
+from cards.welcome import welcome_card_for
 from dialogs.intake import IntakeDialog
 from domain.model import LscpArea
 from settings import Settings
@@ -111,15 +112,18 @@ def build_bot(
         local_now=lambda: clock().astimezone(policy.timezone),
         child_protection_contacts=contacts.child_protection,
         open_thread=ThreadOpener(threads, thread_cards),
+        working_days_per_stage=policy.working_days_per_stage,
     )
+    welcome = welcome_card_for(policy.working_days_per_stage)
     runner = IntakeRunner(SqlDialogStorage(database), dialog)
-    commands = foundation_commands()
-    invokes = foundation_invokes()
-    IntakeFeature(runner).register(commands, invokes)
-    ThreadFeature(threads, thread_cards).register(commands, invokes)
+    commands = foundation_commands(welcome)
+    invokes = foundation_invokes(welcome)
+    IntakeFeature(runner, welcome).register(commands, invokes)
+    ThreadFeature(threads, thread_cards, welcome).register(commands, invokes)
     return ResolveTogetherBot(
         conversations=ConversationDirectory(database),
         deliveries=Deliveries(database),
+        welcome=welcome,
         commands=commands,
         invokes=invokes,
         after_turn=runner.save,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from botbuilder.core import TurnContext
 
 from bot.teams_data import is_personal_chat
-from cards.welcome import welcome_card
+from cards.welcome import WelcomeCard
 from dialogs.replies import card_message
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,6 @@ class Command:
     pattern: re.Pattern[str]
     handler: CommandHandler
     anywhere: bool = False
-
-
-async def show_help(turn_context: TurnContext, _match: re.Match[str]) -> None:
-    await turn_context.send_activity(card_message(welcome_card(), summary="How this bot can help"))
 
 
 class CommandRouter:
@@ -103,8 +99,12 @@ class CommandRouter:
             await turn_context.send_activity(NOT_UNDERSTOOD)
 
 
-def foundation_commands() -> CommandRouter:
+def foundation_commands(welcome: WelcomeCard) -> CommandRouter:
     """The commands every deployment has."""
+
+    async def show_help(turn_context: TurnContext, _match: re.Match[str]) -> None:
+        await turn_context.send_activity(card_message(welcome(), summary="How this bot can help"))
+
     router = CommandRouter()
     router.register("help", r"help|\?|hi|hello|start", show_help, anywhere=True)
     return router

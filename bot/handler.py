@@ -24,7 +24,7 @@ from bot.deliveries import Deliveries
 from bot.invoke_routes import InvokeRouter
 from bot.teams_data import conversation_type_of, user_key
 from cards.verbs import Verb
-from cards.welcome import welcome_card
+from cards.welcome import WelcomeCard
 from dialogs.actions import CARD_ACTION, parse_card_action
 from dialogs.replies import (
     card_message,
@@ -62,6 +62,7 @@ class ResolveTogetherBot(TeamsActivityHandler):
         *,
         conversations: ConversationDirectory,
         deliveries: Deliveries,
+        welcome: WelcomeCard,
         commands: CommandRouter,
         invokes: InvokeRouter,
         after_turn: Callable[[TurnContext], Awaitable[None]] | None = None,
@@ -69,6 +70,7 @@ class ResolveTogetherBot(TeamsActivityHandler):
         super().__init__()
         self._conversations = conversations
         self._deliveries = deliveries
+        self._welcome = welcome
         self._commands = commands
         self._invokes = invokes
         self._after_turn = after_turn
@@ -125,7 +127,7 @@ class ResolveTogetherBot(TeamsActivityHandler):
         is_personal = conversation_type_of(turn_context.activity) is ConversationType.PERSONAL
         if bot_was_added or is_personal:
             await turn_context.send_activity(
-                card_message(welcome_card(), summary="Welcome: how this bot can help")
+                card_message(self._welcome(), summary="Welcome: how this bot can help")
             )
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -140,7 +142,7 @@ class ResolveTogetherBot(TeamsActivityHandler):
         if first_contact:
             await turn_context.send_activity(
                 card_message(
-                    welcome_card(user_first_name=_first_name(turn_context.activity.from_property)),
+                    self._welcome(user_first_name=_first_name(turn_context.activity.from_property)),
                     summary="Welcome: how this bot can help",
                 )
             )

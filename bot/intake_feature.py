@@ -17,7 +17,7 @@ from bot.thread_cards import ThreadCards
 from bot.threads import ThreadService, request_key
 from cards.intake import already_submitted_card
 from cards.verbs import Verb
-from cards.welcome import welcome_card
+from cards.welcome import WelcomeCard
 from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import answer_click
 from dialogs.intake import IntakeOutcome
@@ -50,8 +50,9 @@ def actor_of(turn_context: TurnContext) -> Person:
 class IntakeFeature:
     """Wires the intake dialog into commands, buttons and the thread store."""
 
-    def __init__(self, runner: IntakeRunner) -> None:
+    def __init__(self, runner: IntakeRunner, welcome: WelcomeCard) -> None:
         self._runner = runner
+        self._welcome = welcome
 
     def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
         # Registered without `anywhere`: each answers only in a one-to-one chat.
@@ -88,14 +89,14 @@ class IntakeFeature:
         self, turn_context: TurnContext, _action: CardAction
     ) -> AdaptiveCard:
         await self._start(turn_context)
-        return welcome_card()
+        return self._welcome()
 
     async def _continue_button(
         self, turn_context: TurnContext, _action: CardAction
     ) -> AdaptiveCard:
         if not await self._runner.resume(turn_context):
             await turn_context.send_activity(NO_DRAFT)
-        return welcome_card()
+        return self._welcome()
 
     async def _form_click(self, turn_context: TurnContext, _action: CardAction) -> None:
         """A form of the intake: the dialog answers the click itself (dialogs/forms.py)."""

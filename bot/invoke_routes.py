@@ -20,7 +20,7 @@ from microsoft_teams.cards import AdaptiveCard
 from bot.commands import PERSONAL_ONLY
 from bot.teams_data import is_personal_chat
 from cards.verbs import Verb
-from cards.welcome import welcome_card
+from cards.welcome import WelcomeCard
 from dialogs.actions import CardAction
 from dialogs.replies import card_invoke_response, error_invoke_response
 
@@ -34,10 +34,6 @@ STALE_BUTTON = (
 # A handler answers with the card that replaces the clicked one, an InvokeResponse, or None when
 # it has already answered the click itself (as the intake's forms do).
 VerbHandler = Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse | None]]
-
-
-async def show_help(_turn_context: TurnContext, _action: CardAction) -> AdaptiveCard:
-    return welcome_card()
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,10 @@ class InvokeRouter:
         return card_invoke_response(result)
 
 
-def foundation_invokes() -> InvokeRouter:
+def foundation_invokes(welcome: WelcomeCard) -> InvokeRouter:
+    async def show_help(_turn_context: TurnContext, _action: CardAction) -> AdaptiveCard:
+        return welcome()
+
     router = InvokeRouter()
     router.register(Verb.SHOW_HELP, show_help, anywhere=True)
     return router

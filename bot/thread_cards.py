@@ -20,7 +20,7 @@ from cards.threads import (
     thread_history_card,
 )
 from dialogs.forms import confirmed_not_identifying
-from domain.intake import Checked
+from domain.forms.reading import Checked
 from domain.model import AuditEvent, EscalationThread, LscpArea
 from domain.policy import ProcedurePolicy
 

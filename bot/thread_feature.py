@@ -24,7 +24,7 @@ from bot.teams_data import user_key
 from bot.thread_cards import ThreadCards, form_view
 from bot.threads import ChangeResult, ThreadNotFound, ThreadService, request_key
 from cards.verbs import Verb
-from cards.welcome import welcome_card
+from cards.welcome import WelcomeCard
 from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import confirmed_not_identifying, submitted_values
 from dialogs.replies import card_message, error_invoke_response
@@ -40,15 +40,11 @@ from domain.decisions import (
     StillStuck,
 )
 from domain.errors import DomainError
-from domain.intake import (
-    Checked,
-    check_facilitator_request,
-    check_note,
-    check_resolution,
-    check_strategy_choice,
-    check_template_answers,
-)
+from domain.forms.intake_checks import check_strategy_choice, check_template_answers
+from domain.forms.reading import Checked
+from domain.forms.thread_checks import check_facilitator_request, check_note, check_resolution
 from domain.model import EscalationThread, Person
+from domain.policy import working_days_in_words
 from domain.procedure import state_label
 
 log = logging.getLogger(__name__)
@@ -98,9 +94,10 @@ def _form_id(target: Target) -> str:
 class ThreadFeature:
     """Registers the thread commands and buttons."""
 
-    def __init__(self, threads: ThreadService, cards: ThreadCards) -> None:
+    def __init__(self, threads: ThreadService, cards: ThreadCards, welcome: WelcomeCard) -> None:
         self._threads = threads
         self._cards = cards
+        self._welcome = welcome
 
     def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
         # Registered without `anywhere`: each answers only in a one-to-one chat.
@@ -167,7 +164,7 @@ class ThreadFeature:
         self, turn_context: TurnContext, _action: CardAction
     ) -> AdaptiveCard:
         await turn_context.send_activity(card_message(await self._my_concerns(turn_context)))
-        return welcome_card()
+        return self._welcome()
 
     async def _view_command(self, turn_context: TurnContext, match: re.Match[str]) -> None:
         reference = match.group(1).upper()
@@ -255,7 +252,8 @@ class ThreadFeature:
                 HandOverToHips(actor=actor, at=now, template_answers=dict(answers.answers))
             ],
             done="This concern now follows the HIPS procedure: {state}. Talk it through with "
-            "your line manager or safeguarding lead within two working days.",
+            "your line manager or safeguarding lead within "
+            f"{working_days_in_words(self._threads.policy.working_days_per_stage)}.",
         )
 
     def _one_click(

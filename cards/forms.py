@@ -33,7 +33,8 @@ from microsoft_teams.cards import (
 )
 
 from cards.verbs import Verb
-from domain.intake import (
+from domain.forms.fields import text_limit
+from domain.forms.reading import (
     NOT_IDENTIFYING_LABEL,
     FieldProblem,
     IdentifierWarning,
@@ -45,8 +46,6 @@ FORM_ID_KEY = "formId"
 NOT_IDENTIFYING_PREFIX = "not_identifying__"
 # The Teams people picker searches the organisation's directory through this dataset.
 TEAMS_USERS_DATASET = "graph.microsoft.com/users"
-# RFC 5321 caps an address at 254 characters.
-EMAIL_MAX_LENGTH = 254
 # Shown on every form with free text about a concern. The identifier guard (domain.identifiers)
 # finds numbers, dates of birth, postcodes, emails and labelled names, but not a bare name.
 NO_IDENTIFIERS_ADVICE = (
@@ -249,20 +248,24 @@ class FormBody:
         field_id: str,
         label: str,
         *,
-        max_length: int,
         required_message: str | None = None,
         multiline: bool = False,
         placeholder: str | None = None,
         email: bool = False,
     ) -> None:
-        """A text input; `required_message` marks it required and is what Teams says if empty."""
+        """A text input; `required_message` marks it required and is what Teams says if empty.
+
+        It takes as many characters as `domain.forms.fields` declares for `field_id`, the limit
+        the form's check applies, so Teams never lets through an answer the bot would refuse for
+        its length; an id declared nowhere is a KeyError, not an input without a limit.
+        """
         self._input(
             field_id,
             TextInput(
                 id=field_id,
                 label=label,
                 value=self._form.value(field_id),
-                max_length=max_length,
+                max_length=text_limit(field_id),
                 is_multiline=True if multiline else None,
                 placeholder=placeholder,
                 style="Email" if email else None,

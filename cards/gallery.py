@@ -45,16 +45,22 @@ from cards.threads import (
     thread_history_card,
 )
 from cards.welcome import welcome_card
-from domain.identifiers import IdentifierKind
-from domain.intake import (
+from domain.forms.fields import (
+    AgreedActionPart,
+    CaseDetailsField,
+    StepField,
+    TemplateField,
+    ThreadFormField,
+    agreed_action_field,
+)
+from domain.forms.intake_checks import (
     ANSWER_REQUIRED,
     CASE_REFERENCE_CHARACTERS,
     DATE_IN_FUTURE,
     IMMEDIATE_RISK_REQUIRED,
-    CaseDetailsField,
-    FieldProblem,
-    IdentifierWarning,
 )
+from domain.forms.reading import FieldProblem, IdentifierWarning
+from domain.identifiers import IdentifierKind
 from domain.model import (
     AgreedAction,
     AuditEvent,
@@ -87,17 +93,17 @@ LINE_MANAGER = Person(name="Tom Hughes", email="tom.hughes@example.org.uk")
 OTHER_PRACTITIONER = Person(name="Dana Okafor", email="dana.okafor@example.org.uk")
 
 TEMPLATE_ANSWERS = {
-    "q1": (
+    TemplateField.Q1.value: (
         "The referral for early help was closed after one home visit without a plan. I am "
         "concerned because attendance has dropped to 78% this term and the worries raised by "
         "school have not been addressed."
     ),
-    "q2": (
+    TemplateField.Q2.value: (
         "Missed learning and no coordinated support at home. The family engage well with the "
         "school nurse, which may mitigate some of the risk."
     ),
-    "q6": "A multi-agency early help assessment with a named Lead Professional.",
-    "q7": "Discuss with my DSL today, then call the duty social worker.",
+    TemplateField.Q6.value: "A multi-agency early help assessment with a named Lead Professional.",
+    TemplateField.Q7.value: "Discuss with my DSL today, then call the duty social worker.",
 }
 
 
@@ -198,22 +204,26 @@ def _intake_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         CaseDetailsField.URGENT_REASON.value: "Discharge planned for Friday; ward on 01632 960123.",
         CaseDetailsField.CONCERN_AROSE_ON.value: "2026-12-01",
     }
-    template_values = {**TEMPLATE_ANSWERS, "q1": TEMPLATE_ANSWERS["q1"] + " DOB 03/04/2019."}
-    template_values.pop("q7")
+    q1, q6, q7 = TemplateField.Q1.value, TemplateField.Q6.value, TemplateField.Q7.value
+    template_values = {**TEMPLATE_ANSWERS, q1: TEMPLATE_ANSWERS[q1] + " DOB 03/04/2019."}
+    template_values.pop(q7)
     return {
         "safety": lambda: safety_card(_form()),
         "safety-with-problem": lambda: safety_card(
-            _form(problems=[FieldProblem("immediate_risk", IMMEDIATE_RISK_REQUIRED)])
+            _form(problems=[FieldProblem(StepField.IMMEDIATE_RISK.value, IMMEDIATE_RISK_REQUIRED)])
         ),
         "safety-exit": lambda: safety_exit_card(CHILD_PROTECTION_CONTACTS),
         "safety-exit-no-contacts-configured": lambda: safety_exit_card(()),
         "route": lambda: route_card(_form()),
         "route-rethink-outside-portsmouth": lambda: route_card(
             _form(
-                {"lscp_area": LscpArea.SOUTHAMPTON.value, "route": Route.RETHINK.value},
+                {
+                    CaseDetailsField.LSCP_AREA.value: LscpArea.SOUTHAMPTON.value,
+                    StepField.ROUTE.value: Route.RETHINK.value,
+                },
                 problems=[
                     FieldProblem(
-                        "route",
+                        StepField.ROUTE.value,
                         "Re-think is an approach of the Portsmouth Safeguarding Children "
                         "Partnership (PSCP), so it is offered for concerns in Portsmouth only.",
                     )
@@ -253,15 +263,15 @@ def _intake_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "template-with-problems-and-warnings": lambda: template_card(
             _form(
                 template_values,
-                problems=[FieldProblem("q7", ANSWER_REQUIRED)],
-                warnings=[IdentifierWarning("q1", (IdentifierKind.DATE_OF_BIRTH,))],
+                problems=[FieldProblem(q7, ANSWER_REQUIRED)],
+                warnings=[IdentifierWarning(q1, (IdentifierKind.DATE_OF_BIRTH,))],
             )
         ),
         "template-warning-confirmed": lambda: template_card(
             _form(
-                {**template_values, not_identifying_toggle_id("q1"): "true"},
-                problems=[FieldProblem("q7", ANSWER_REQUIRED)],
-                confirmed=frozenset({"q1"}),
+                {**template_values, not_identifying_toggle_id(q1): "true"},
+                problems=[FieldProblem(q7, ANSWER_REQUIRED)],
+                confirmed=frozenset({q1}),
             )
         ),
         "lead-professional": lambda: lead_professional_card(_form()),
@@ -270,8 +280,10 @@ def _intake_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "strategy-3-options": lambda: strategy_options_card(_form(), strategy=Strategy.THREE),
         "strategy-options-with-problem": lambda: strategy_options_card(
             _form(
-                {"option": RethinkOption.S1_RESTORATIVE_CONVERSATION.value},
-                problems=[FieldProblem("on_date", "Please give the date of the meeting.")],
+                {StepField.OPTION.value: RethinkOption.S1_RESTORATIVE_CONVERSATION.value},
+                problems=[
+                    FieldProblem(StepField.ON_DATE.value, "Please give the date of the meeting.")
+                ],
             ),
             strategy=Strategy.ONE,
         ),
@@ -280,9 +292,9 @@ def _intake_cards() -> dict[str, Callable[[], AdaptiveCard]]:
             [
                 (
                     "1. What is the decision or practice that is of concern and why?",
-                    TEMPLATE_ANSWERS["q1"],
+                    TEMPLATE_ANSWERS[q1],
                 ),
-                ("6. What are the outcomes you are seeking for the child?", TEMPLATE_ANSWERS["q6"]),
+                ("6. What are the outcomes you are seeking for the child?", TEMPLATE_ANSWERS[q6]),
             ],
         ),
         "already-submitted": already_submitted_card,
@@ -456,18 +468,29 @@ def _thread_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "note-form-with-warning": lambda: note_form_card(
             _thread(ThreadState.STAGE_2),
             _form(
-                {"note": "Mum's mobile is 07700 900123 if the duty team need it."},
-                warnings=[IdentifierWarning("note", (IdentifierKind.PHONE_NUMBER,))],
+                {
+                    ThreadFormField.NOTE.value: (
+                        "Mum's mobile is 07700 900123 if the duty team need it."
+                    )
+                },
+                warnings=[
+                    IdentifierWarning(ThreadFormField.NOTE.value, (IdentifierKind.PHONE_NUMBER,))
+                ],
             ),
         ),
         "resolve-form": lambda: resolve_form_card(_thread(ThreadState.STAGE_3), _form()),
         "resolve-form-with-problems": lambda: resolve_form_card(
             _thread(ThreadState.STAGE_3),
             _form(
-                {"action_1_what": "Share the attendance record", "action_1_by": "2026-11-27"},
+                {
+                    agreed_action_field(1, AgreedActionPart.WHAT): "Share the attendance record",
+                    agreed_action_field(1, AgreedActionPart.BY): "2026-11-27",
+                },
                 problems=[
-                    FieldProblem("outcome", "Please say what was agreed."),
-                    FieldProblem("action_1_who", "Please say who will do it."),
+                    FieldProblem(ThreadFormField.OUTCOME.value, "Please say what was agreed."),
+                    FieldProblem(
+                        agreed_action_field(1, AgreedActionPart.WHO), "Please say who will do it."
+                    ),
                 ],
             ),
         ),

@@ -15,7 +15,6 @@ from typing import Any
 from microsoft_teams.cards import AdaptiveCard, CardElement, ExecuteAction, Fact, FactSet
 
 from cards.forms import (
-    EMAIL_MAX_LENGTH,
     FORM_ID_KEY,
     NO_IDENTIFIERS_ADVICE,
     FormBody,
@@ -33,21 +32,18 @@ from cards.forms import (
     submit_action,
 )
 from cards.verbs import Verb
-from domain.intake import (
+from domain.forms.fields import CaseDetailsField, StepField
+from domain.forms.intake_checks import (
     AREA_CHOICE,
     CASE_REFERENCE_REQUIRED,
     DATE_REQUIRED,
     IMMEDIATE_RISK_REQUIRED,
     LINE_MANAGER_REQUIRED,
-    MAX_CASE_REFERENCE_LENGTH,
-    MAX_DETAIL_LENGTH,
-    MAX_URGENT_REASON_LENGTH,
     ROUTE_REQUIRED,
-    CaseDetailsField,
     ImmediateRisk,
-    StepField,
 )
 from domain.model import LscpArea, Route, Strategy
+from domain.policy import DEFAULT_WORKING_DAYS_PER_STAGE, working_days_in_words
 from domain.procedure import INDICATIVE_TIMESCALES_NOTE
 from domain.rethink import (
     LEAD_PROFESSIONAL_QUESTION,
@@ -57,9 +53,6 @@ from domain.rethink import (
 from domain.template import TEMPLATE_QUESTIONS, TEMPLATE_TITLE
 
 SAFETY_QUESTION = "Is a child at immediate risk of significant harm?"
-LEAD_PROFESSIONAL_FIELD = "is_lead_professional"
-OPTION_FIELD = "option"
-ON_DATE_FIELD = "on_date"
 
 ANSWER_REQUIRED_MESSAGE = "Please answer this question."
 CHOOSE_YES_OR_NO = "Please choose yes or no."
@@ -161,8 +154,15 @@ def safety_exit_card(contacts: Sequence[tuple[str, str]]) -> AdaptiveCard:
 # --- 3. Area and route ------------------------------------------------------------------------
 
 
-def route_card(form: FormView) -> AdaptiveCard:
-    """Where the child lives (it decides the LSCP) and which procedure fits the concern."""
+def route_card(
+    form: FormView, *, working_days_per_stage: int = DEFAULT_WORKING_DAYS_PER_STAGE
+) -> AdaptiveCard:
+    """Where the child lives (it decides the LSCP) and which procedure fits the concern.
+
+    `working_days_per_stage` is the policy's (`ProcedurePolicy.working_days_per_stage`): the
+    card's own summary of the stages says the timescale the deadlines are worked out with.
+    """
+    timescale = working_days_in_words(working_days_per_stage)
     body = FormBody(form, title="Where and which procedure")
     body.choice_input(
         CaseDetailsField.LSCP_AREA.value,
@@ -176,7 +176,7 @@ def route_card(form: FormView) -> AdaptiveCard:
         paragraph(
             "**HIPS procedure**, “Working Together to Resolve Professional Differences”: you "
             "disagree with another practitioner's decision or practice about a child. It has five "
-            "stages, each to be completed within two working days."
+            f"stages, each to be completed within {timescale}."
         ),
         paragraph(
             "**Re-think**, an approach of the Portsmouth Safeguarding Children Partnership "
@@ -228,7 +228,6 @@ def case_details_card(
     body.text_input(
         fields.CASE_REFERENCE.value,
         "Your agency's case reference",
-        max_length=MAX_CASE_REFERENCE_LENGTH,
         required_message=CASE_REFERENCE_REQUIRED,
         placeholder="For example PCC-204518",
     )
@@ -236,14 +235,12 @@ def case_details_card(
     body.text_input(
         fields.RAISER_AGENCY.value,
         "Your agency",
-        max_length=MAX_DETAIL_LENGTH,
         required_message="Please give your agency.",
         placeholder="For example St Mary's Primary School",
     )
     body.text_input(
         fields.RAISER_ROLE.value,
         "Your role",
-        max_length=MAX_DETAIL_LENGTH,
         required_message="Please give your role.",
         placeholder="For example Designated Safeguarding Lead",
     )
@@ -251,19 +248,16 @@ def case_details_card(
     body.text_input(
         fields.OTHER_AGENCY.value,
         "Their agency",
-        max_length=MAX_DETAIL_LENGTH,
         required_message=OTHER_AGENCY_REQUIRED,
         placeholder="For example Portsmouth City Council Children's Social Care",
     )
     body.text_input(
         fields.OTHER_PRACTITIONER_NAME.value,
         "Their name (if you wish)",
-        max_length=MAX_DETAIL_LENGTH,
     )
     body.text_input(
         fields.OTHER_PRACTITIONER_EMAIL.value,
         "Their work email address (if you wish)",
-        max_length=EMAIL_MAX_LENGTH,
         email=True,
     )
     body.add(
@@ -276,7 +270,6 @@ def case_details_card(
     body.text_input(
         fields.LINE_MANAGER_NAME.value,
         "Their name",
-        max_length=MAX_DETAIL_LENGTH,
         required_message=LINE_MANAGER_REQUIRED,
     )
     body.people_picker(
@@ -287,7 +280,6 @@ def case_details_card(
     body.text_input(
         fields.LINE_MANAGER_EMAIL.value,
         "Their work email address (optional)",
-        max_length=EMAIL_MAX_LENGTH,
         email=True,
     )
     if show_urgency:
@@ -300,7 +292,6 @@ def case_details_card(
         body.text_input(
             fields.URGENT_REASON.value,
             "If urgent: why do the child's needs require faster resolution?",
-            max_length=MAX_URGENT_REASON_LENGTH,
             multiline=True,
         )
     body.add(subheading("When"))
@@ -364,7 +355,6 @@ def template_card(
         body.text_input(
             question.id,
             f"{question.number}. {question.text}{marker}",
-            max_length=question.max_length,
             multiline=True,
         )
     if actions is None:
@@ -390,7 +380,7 @@ def lead_professional_card(form: FormView) -> AdaptiveCard:
         )
     )
     body.choice_input(
-        LEAD_PROFESSIONAL_FIELD,
+        StepField.IS_LEAD_PROFESSIONAL.value,
         LEAD_PROFESSIONAL_QUESTION,
         [(answer.value, answer.label) for answer in YesNo],
         required_message=CHOOSE_YES_OR_NO,
@@ -422,7 +412,7 @@ def strategy_options_card(
     if len(guide.options) > 1:
         body.add(small_print("Choose the option you will try first. You can record another later."))
     body.choice_input(
-        OPTION_FIELD,
+        StepField.OPTION.value,
         "Which option will you try?" if len(guide.options) > 1 else "The option",
         [(option.value, f"Option {option.number}: {option.wording}") for option in guide.options],
         required_message=CHOOSE_AN_OPTION,
@@ -434,7 +424,7 @@ def strategy_options_card(
         add_facilitator_checklist(body)
         body.add(paragraph(HAVE_EMAIL_ADDRESSES), paragraph(RETHINK_IN_PERSON))
     body.date_input(
-        ON_DATE_FIELD,
+        StepField.ON_DATE.value,
         "Date of the conversation or meeting",
         required_message=ON_DATE_REQUIRED,
     )

@@ -2,15 +2,15 @@
 open concerns, and the forms that change it (a note, the resolution, a Re-think option, a
 request for an independent facilitator).
 
-Which buttons a concern's card offers is not decided here: `domain.procedure.allowed_actions`
-says what its state allows, and the card only words it. Every button carries the concern's
+Which buttons a concern's card offers is not decided here: `domain.decisions.actions_offered`
+says what the concern allows now, and the card only words it. Every button carries the concern's
 reference and the version the card showed, so a click on an out-of-date card can be recognised.
 Dates are shown in words ("Thursday 26 November 2026"); instants in the practitioners' time zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -48,12 +48,12 @@ from cards.intake import (
     template_card,
 )
 from cards.verbs import Verb
-from domain.decisions import (
-    MAX_ACTION_WHAT_LENGTH,
-    MAX_ACTION_WHO_LENGTH,
-    MAX_NOTE_LENGTH,
-    MAX_OUTCOME_LENGTH,
-    format_day,
+from domain.decisions import actions_offered, format_day
+from domain.forms.fields import (
+    AGREED_ACTION_SLOTS,
+    AgreedActionPart,
+    ThreadFormField,
+    agreed_action_field,
 )
 from domain.model import (
     AgreedAction,
@@ -70,18 +70,15 @@ from domain.procedure import (
     INDICATIVE_TIMESCALES_NOTE,
     STAGE_GUIDES,
     ActionKind,
-    allowed_actions,
     lscp_partnership_name,
     lscp_referral_instruction,
     refusal_message,
     state_label,
+    target_state,
 )
 from domain.rethink import STRATEGY_GUIDES, RethinkOption, options_chosen
 from domain.template import TEMPLATE_QUESTIONS, TEMPLATE_TITLE
 
-NOTE_FIELD = "note"
-OUTCOME_FIELD = "outcome"
-AGREED_ACTIONS_ON_FORM = 3
 EMPTY_CONCERNS = "You have no open concerns. Type new concern to start one."
 
 ROUTE_LABELS: Mapping[Route, str] = {
@@ -123,11 +120,6 @@ WITH_THE_LSCP = (
     "or review will be disseminated to all parties within one month of the meeting or review.” "
     "When you know the outcome, press Resolved to record it."
 )
-
-
-def agreed_action_field_ids(number: int) -> tuple[str, str, str]:
-    """The ids of the what, who and by-when inputs of agreed action `number` (from 1)."""
-    return (f"action_{number}_what", f"action_{number}_who", f"action_{number}_by")
 
 
 # --- When things are due ----------------------------------------------------------------------
@@ -349,58 +341,59 @@ def _agreed_action(action: AgreedAction, today: date) -> CardElement:
     return Container(items=items, spacing="Medium")
 
 
-def thread_actions(thread: EscalationThread) -> list[ExecuteAction]:
-    """The buttons for what the concern's state allows, in the order a practitioner reads them.
+def _escalate_title(thread: EscalationThread) -> str:
+    """The next stage by name, or, from stage 5, that the email to the LSCP was sent."""
+    stage = target_state(thread.state, ActionKind.ESCALATE).stage
+    return "Email sent to the LSCP" if stage is None else f"Escalate to stage {int(stage)}"
 
-    A closed concern offers only its history. Hand-over from strategy 1 is offered once option 3
-    ("If the LP does not agree with concerns raised") has been chosen, as the domain requires.
+
+def _still_stuck_title(thread: EscalationThread) -> str:
+    strategy = target_state(thread.state, ActionKind.STILL_STUCK).strategy
+    where = "the next strategy" if strategy is None else f"Strategy {int(strategy)}"
+    return f"Still stuck - move to {where}"
+
+
+def _hand_over_title(thread: EscalationThread) -> str:
+    """From strategy 3 HIPS is the way on; from strategy 1 it follows option 3, the Lead
+    Professional not agreeing."""
+    if thread.state.strategy is Strategy.THREE:
+        return "Use the HIPS procedure instead"
+    return "The Lead Professional does not agree: start HIPS stage 1"
+
+
+def _fixed(title: str) -> Callable[[EscalationThread], str]:
+    return lambda _thread: title
+
+
+# Each action a thread card has a button for, in the order a practitioner reads them: the
+# button's title (worded for the concern) and its verb. Withdrawing, urgency, deadlines and
+# agreed actions on their own have no button yet.
+_BUTTONS: Mapping[ActionKind, tuple[Callable[[EscalationThread], str], Verb]] = {
+    ActionKind.CHOOSE_OPTION: (_fixed("Record the option and date"), Verb.START_CHOOSE_OPTION),
+    ActionKind.ESCALATE: (_escalate_title, Verb.ESCALATE),
+    ActionKind.STILL_STUCK: (_still_stuck_title, Verb.STILL_STUCK),
+    ActionKind.HAND_OVER_TO_HIPS: (_hand_over_title, Verb.HAND_OVER_TO_HIPS),
+    ActionKind.REQUEST_FACILITATOR: (
+        _fixed("Request an independent facilitator"),
+        Verb.START_FACILITATOR_REQUEST,
+    ),
+    ActionKind.RESOLVE: (_fixed("Resolved"), Verb.START_RESOLVE),
+    ActionKind.ADD_NOTE: (_fixed("Add a note"), Verb.START_NOTE),
+}
+
+
+def thread_actions(thread: EscalationThread) -> list[ExecuteAction]:
+    """A button for each action the domain offers on this concern (`actions_offered`), then its
+    history. Which actions appear is the domain's to say (a closed concern is offered none; the
+    hand-over from strategy 1 waits for option 3): the card only words and orders them.
     """
-    view = _thread_button(thread, "View history", Verb.VIEW_THREAD)
-    if not thread.is_open:
-        return [view]
-    allowed = allowed_actions(thread.state)
-    stage = thread.state.stage
-    strategy = thread.state.strategy
-    buttons: list[ExecuteAction] = []
-    if ActionKind.CHOOSE_OPTION in allowed:
-        buttons.append(
-            _thread_button(thread, "Record the option and date", Verb.START_CHOOSE_OPTION)
-        )
-    if ActionKind.ESCALATE in allowed and stage is not None:
-        title = (
-            "Email sent to the LSCP" if stage is Stage.FIVE else f"Escalate to stage {stage + 1}"
-        )
-        buttons.append(_thread_button(thread, title, Verb.ESCALATE))
-    if ActionKind.STILL_STUCK in allowed and strategy is not None:
-        buttons.append(
-            _thread_button(
-                thread, f"Still stuck - move to Strategy {strategy + 1}", Verb.STILL_STUCK
-            )
-        )
-    if ActionKind.HAND_OVER_TO_HIPS in allowed:
-        if strategy is Strategy.THREE:
-            buttons.append(
-                _thread_button(thread, "Use the HIPS procedure instead", Verb.HAND_OVER_TO_HIPS)
-            )
-        elif RethinkOption.S1_CONSULT_HIPS in options_chosen(thread):
-            buttons.append(
-                _thread_button(
-                    thread,
-                    "The Lead Professional does not agree: start HIPS stage 1",
-                    Verb.HAND_OVER_TO_HIPS,
-                )
-            )
-    if ActionKind.REQUEST_FACILITATOR in allowed:
-        buttons.append(
-            _thread_button(
-                thread, "Request an independent facilitator", Verb.START_FACILITATOR_REQUEST
-            )
-        )
-    if ActionKind.RESOLVE in allowed:
-        buttons.append(_thread_button(thread, "Resolved", Verb.START_RESOLVE))
-    if ActionKind.ADD_NOTE in allowed:
-        buttons.append(_thread_button(thread, "Add a note", Verb.START_NOTE))
-    buttons.append(view)
+    offered = actions_offered(thread)
+    buttons = [
+        _thread_button(thread, title(thread), verb)
+        for action, (title, verb) in _BUTTONS.items()
+        if action in offered
+    ]
+    buttons.append(_thread_button(thread, "View history", Verb.VIEW_THREAD))
     return buttons
 
 
@@ -562,9 +555,8 @@ def note_form_card(thread: EscalationThread, form: FormView) -> AdaptiveCard:
         small_print(NO_IDENTIFIERS_ADVICE),
     )
     body.text_input(
-        NOTE_FIELD,
+        ThreadFormField.NOTE.value,
         "Your note",
-        max_length=MAX_NOTE_LENGTH,
         required_message="Please write your note.",
         multiline=True,
     )
@@ -587,9 +579,8 @@ def resolve_form_card(thread: EscalationThread, form: FormView) -> AdaptiveCard:
     )
     body.add(_about(thread), paragraph(feed_back), small_print(NO_IDENTIFIERS_ADVICE))
     body.text_input(
-        OUTCOME_FIELD,
+        ThreadFormField.OUTCOME.value,
         "What was agreed?",
-        max_length=MAX_OUTCOME_LENGTH,
         required_message="Please say what was agreed.",
         multiline=True,
     )
@@ -597,13 +588,16 @@ def resolve_form_card(thread: EscalationThread, form: FormView) -> AdaptiveCard:
         subheading("Agreed actions"),
         small_print("Up to three, if there are any: what, who, and by when."),
     )
-    for number in range(1, AGREED_ACTIONS_ON_FORM + 1):
-        what, who, by_when = agreed_action_field_ids(number)
+    for number in range(1, AGREED_ACTION_SLOTS + 1):
         body.text_input(
-            what, f"Action {number}: what", max_length=MAX_ACTION_WHAT_LENGTH, multiline=True
+            agreed_action_field(number, AgreedActionPart.WHAT),
+            f"Action {number}: what",
+            multiline=True,
         )
-        body.text_input(who, f"Action {number}: who", max_length=MAX_ACTION_WHO_LENGTH)
-        body.date_input(by_when, f"Action {number}: by when")
+        body.text_input(agreed_action_field(number, AgreedActionPart.WHO), f"Action {number}: who")
+        body.date_input(
+            agreed_action_field(number, AgreedActionPart.BY), f"Action {number}: by when"
+        )
     return card(
         body.elements(),
         [

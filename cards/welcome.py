@@ -7,7 +7,7 @@ Wording of the procedures is quoted from the seeds (HIPS procedure, seed 004; Re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from microsoft_teams.cards import (
     AdaptiveCard,
@@ -20,6 +20,7 @@ from microsoft_teams.cards import (
 )
 
 from cards.verbs import Verb
+from domain.policy import DEFAULT_WORKING_DAYS_PER_STAGE, working_days_in_words
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,35 @@ def _not_for() -> list[CardElement]:
     ]
 
 
-def welcome_card(*, user_first_name: str | None = None) -> AdaptiveCard:
-    """The card that introduces the bot. `user_first_name` personalises the greeting only."""
+class WelcomeCard(Protocol):
+    """The welcome card with the deployment's timescale filled in (see `welcome_card_for`)."""
+
+    def __call__(self, *, user_first_name: str | None = None) -> AdaptiveCard: ...
+
+
+def welcome_card_for(working_days_per_stage: int) -> WelcomeCard:
+    """The welcome card as this deployment words it: its stages take `working_days_per_stage`."""
+
+    def card(*, user_first_name: str | None = None) -> AdaptiveCard:
+        return welcome_card(
+            user_first_name=user_first_name, working_days_per_stage=working_days_per_stage
+        )
+
+    return card
+
+
+def welcome_card(
+    *,
+    user_first_name: str | None = None,
+    working_days_per_stage: int = DEFAULT_WORKING_DAYS_PER_STAGE,
+) -> AdaptiveCard:
+    """The card that introduces the bot. `user_first_name` personalises the greeting only.
+
+    `working_days_per_stage` is the policy's (`ProcedurePolicy.working_days_per_stage`), so the
+    card says when a stage is due the way the bot works it out.
+    """
     greeting = f"Hello {user_first_name}" if user_first_name else "Hello"
+    timescale = working_days_in_words(working_days_per_stage)
     body: list[CardElement] = [
         TextBlock(
             text="Resolving professional differences together",
@@ -95,7 +122,7 @@ def welcome_card(*, user_first_name: str | None = None) -> AdaptiveCard:
         ),
         _text(
             "I keep each concern’s stages, decisions and agreed actions, work out when each "
-            "stage is due (two working days, unless the child’s needs require faster "
+            f"stage is due ({timescale}, unless the child’s needs require faster "
             "resolution) and remind you when it is."
         ),
         _text(BINDING_PRINCIPLE, subtle=True),

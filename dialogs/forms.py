@@ -39,7 +39,13 @@ from botbuilder.dialogs import (
 from botbuilder.schema import Activity, ActivityTypes
 from microsoft_teams.cards import AdaptiveCard
 
-from cards.forms import CARD_LEVEL, FormView, not_identifying_toggle_id
+from cards.forms import (
+    CARD_LEVEL,
+    FORM_ID_KEY,
+    NOT_IDENTIFYING_PREFIX,
+    FormView,
+    not_identifying_toggle_id,
+)
 from cards.intake import (
     already_submitted_card,
     cancel_confirmation_card,
@@ -50,7 +56,7 @@ from cards.render import card_nodes, card_payload
 from cards.verbs import Verb
 from dialogs.actions import card_action_of
 from dialogs.replies import card_invoke_response, card_message
-from domain.intake import (
+from domain.forms.reading import (
     UNREADABLE,
     UNSTORABLE_CHARACTERS,
     Checked,
@@ -58,9 +64,6 @@ from domain.intake import (
     has_unstorable_characters,
     length_problem,
 )
-
-NOT_IDENTIFYING_PREFIX = "not_identifying__"
-FORM_ID_KEY = "formId"
 
 
 @dataclass(frozen=True)

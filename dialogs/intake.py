@@ -32,9 +32,9 @@ from cards.intake import (
 )
 from dialogs.forms import CardFormDialog, FormContext, FormSpec, confirmed_not_identifying
 from dialogs.replies import card_message
-from domain.intake import (
+from domain.forms.fields import CaseDetailsField
+from domain.forms.intake_checks import (
     CaseDetails,
-    CaseDetailsField,
     ImmediateRisk,
     RouteAndArea,
     StrategyChoice,
@@ -47,6 +47,7 @@ from domain.intake import (
     check_template_answers,
 )
 from domain.model import LscpArea, Route, Strategy
+from domain.policy import DEFAULT_WORKING_DAYS_PER_STAGE
 from domain.procedure import state_label
 from domain.rethink import LEAD_PROFESSIONAL_QUESTION, opening_state
 from domain.template import TEMPLATE_QUESTIONS
@@ -115,7 +116,13 @@ FORMS: tuple[FormSpec, ...] = (
     ),
     FormSpec(
         name="route",
-        render=lambda form, context: route_card(form),
+        # A draft begun before the parameter existed falls back to the procedure's default.
+        render=lambda form, context: route_card(
+            form,
+            working_days_per_stage=int(
+                context.params.get("working_days_per_stage", DEFAULT_WORKING_DAYS_PER_STAGE)
+            ),
+        ),
         check=lambda values, confirmed, context: check_route_and_area(values),
         summary=lambda chosen, context: (
             "Where and which procedure",
@@ -181,8 +188,10 @@ class IntakeDialog(ComponentDialog):
         local_now: Callable[[], datetime],
         child_protection_contacts: Sequence[tuple[str, str]],
         open_thread: OpenThread,
+        working_days_per_stage: int = DEFAULT_WORKING_DAYS_PER_STAGE,
     ) -> None:
         super().__init__(INTAKE_DIALOG)
+        self._working_days_per_stage = working_days_per_stage
         self._local_now = local_now
         self._contacts = tuple(child_protection_contacts)
         self._open_thread = open_thread
@@ -222,7 +231,8 @@ class IntakeDialog(ComponentDialog):
             await step.context.send_activity(card_message(safety_exit_card(self._contacts)))
             ended: DialogTurnResult = await step.end_dialog()
             return ended
-        result: DialogTurnResult = await step.begin_dialog("form.route")
+        params = {"working_days_per_stage": self._working_days_per_stage}
+        result: DialogTurnResult = await step.begin_dialog("form.route", {"params": params})
         return result
 
     async def _ask_case_details(self, step: WaterfallStepContext) -> DialogTurnResult:

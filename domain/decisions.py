@@ -15,6 +15,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, assert_never
 
 from domain.errors import ActionNotAllowed, InvalidInput
+from domain.forms.fields import (
+    MAX_ACTION_WHAT_LENGTH,
+    MAX_ACTION_WHO_LENGTH,
+    MAX_CASE_REFERENCE_LENGTH,
+    MAX_DETAIL_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_OUTCOME_LENGTH,
+    MAX_TEMPLATE_ANSWER_LENGTH,
+    MAX_URGENT_REASON_LENGTH,
+)
 from domain.model import (
     AgreedAction,
     AuditEvent,
@@ -31,6 +41,7 @@ from domain.procedure import (
     OPENINGS,
     ActionKind,
     Opening,
+    allowed_actions,
     describe_state,
     refusal_message,
     target_state,
@@ -41,22 +52,17 @@ from domain.rethink import (
     check_facilitator_checklist,
     check_hand_over_allowed,
     check_option_belongs_to_current_strategy,
+    hand_over_allowed,
     opening_state,
     with_option_chosen,
 )
 
-# Limits on what people type: generous for real use, small enough to keep a card readable and
-# a row bounded.
+# What people type into a form is refused here by the same limits its card and its check use
+# (`domain.forms.fields`), so nothing a card lets through is refused on the way in. These two
+# have no form: the reference is the bot's own ("ESC-2026-0007"), and no card asks yet for a
+# reason to withdraw or to move a deadline (when one does, declare its field there).
 MAX_REFERENCE_LENGTH = 32
-MAX_CASE_REFERENCE_LENGTH = 64
-MAX_AGENCY_LENGTH = 200
-MAX_ROLE_LENGTH = 200
 MAX_REASON_LENGTH = 2000
-MAX_OUTCOME_LENGTH = 4000
-MAX_NOTE_LENGTH = 4000
-MAX_ACTION_WHAT_LENGTH = 1000
-MAX_ACTION_WHO_LENGTH = 200
-MAX_TEMPLATE_ANSWER_LENGTH = 4000
 # How far ahead a date (meeting, agreed action, extended deadline) may be set.
 PLANNING_HORIZON = timedelta(days=366)
 
@@ -249,6 +255,25 @@ def decide(
     return _apply(change, command)
 
 
+def actions_offered(thread: EscalationThread) -> frozenset[ActionKind]:
+    """What a concern's card offers to do to it now, so no card repeats the procedure's rules.
+
+    An open concern is offered what its state's row of the transition table allows, less what
+    its own record rules out and `decide` would refuse: the hand-over from strategy 1 before
+    option 3 is chosen, and marking urgent a concern that already is. A closed concern is
+    offered nothing: its card is the record of the outcome. (The table still accepts a note on
+    a closed concern, which no card offers yet.)
+    """
+    if not thread.is_open:
+        return frozenset()
+    ruled_out: set[ActionKind] = set()
+    if not hand_over_allowed(thread):
+        ruled_out.add(ActionKind.HAND_OVER_TO_HIPS)
+    if thread.urgent:
+        ruled_out.add(ActionKind.MARK_URGENT)
+    return allowed_actions(thread.state) - ruled_out
+
+
 @dataclass(frozen=True)
 class _Change:
     """The facts every change needs, worked out once."""
@@ -341,7 +366,7 @@ def _open(command: OpeningCommand, policy: ProcedurePolicy) -> Decision:
         state = OPENINGS[Opening.HIPS_CONCERN]
         if command.urgent_reason is not None:
             urgent_reason = _required_text(
-                command.urgent_reason, "why this concern is urgent", MAX_REASON_LENGTH
+                command.urgent_reason, "why this concern is urgent", MAX_URGENT_REASON_LENGTH
             )
         started_on = command.concern_arose_on
         deadline: date | None = policy.stage_deadline(started_on, urgent=urgent_reason is not None)
@@ -359,9 +384,9 @@ def _open(command: OpeningCommand, policy: ProcedurePolicy) -> Decision:
         ),
         lscp_area=command.lscp_area,
         raised_by=command.actor,
-        raiser_agency=_required_text(command.raiser_agency, "your agency", MAX_AGENCY_LENGTH),
-        raiser_role=_required_text(command.raiser_role, "your role", MAX_ROLE_LENGTH),
-        other_agency=_required_text(command.other_agency, "the other agency", MAX_AGENCY_LENGTH),
+        raiser_agency=_required_text(command.raiser_agency, "your agency", MAX_DETAIL_LENGTH),
+        raiser_role=_required_text(command.raiser_role, "your role", MAX_DETAIL_LENGTH),
+        other_agency=_required_text(command.other_agency, "the other agency", MAX_DETAIL_LENGTH),
         concern_arose_on=command.concern_arose_on,
         stage_started_on=started_on,
         deadline=deadline,
@@ -447,7 +472,7 @@ def _mark_urgent(change: _Change, reason: str) -> Decision:
             f"This concern is {describe_state(change.thread.state)} and already marked urgent, "
             "so it cannot be marked urgent again. Add a note if there is more to record."
         )
-    text = _required_text(reason, "why this concern is urgent", MAX_REASON_LENGTH)
+    text = _required_text(reason, "why this concern is urgent", MAX_URGENT_REASON_LENGTH)
     urgent_deadline = change.policy.stage_deadline(change.today, urgent=True)
     current = change.thread.deadline
     deadline = urgent_deadline if current is None else min(current, urgent_deadline)

@@ -538,7 +538,8 @@ def _phone_numbers(text: str) -> Iterator[_Candidate]:
 
 _EMAIL_BODY = r"[\w.%+'-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
 _EMAIL_EXACT = re.compile(_EMAIL_BODY)
-_MAX_EMAIL_LENGTH = 254
+# RFC 5321 caps an address at 254 characters; email inputs on the forms take no more.
+MAX_EMAIL_LENGTH = 254
 _BRACKETED_DOT = r"[ \t]?[(\[{<][ \t]?(?i:dot)[ \t]?[)\]}>][ \t]?"
 _WORD_DOT = r"[ \t]+dot[ \t]+"
 # Found from the "@" (or what stands for it) outward: most answers have none. The patterns open
@@ -560,7 +561,7 @@ _MAX_SPACES_AROUND_AT = 1
 
 def is_plausible_email(text: str) -> bool:
     """Whether `text`, as a whole, reads as an email address (name@organisation.example)."""
-    return len(text) <= _MAX_EMAIL_LENGTH and _EMAIL_EXACT.fullmatch(text) is not None
+    return len(text) <= MAX_EMAIL_LENGTH and _EMAIL_EXACT.fullmatch(text) is not None
 
 
 def _email_addresses(text: str) -> Iterator[_Candidate]:

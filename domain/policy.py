@@ -16,6 +16,48 @@ from domain.working_days import WorkingCalendar
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_REMINDER_TIME = time(9, 0)
+# The published HIPS timescale: "within two working days" for each stage (seed 004).
+DEFAULT_WORKING_DAYS_PER_STAGE = 2
+DEFAULT_URGENT_WORKING_DAYS = 0
+
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
+
+
+def working_days_in_words(count: int) -> str:
+    """A number of working days as the procedure writes it: "two working days".
+
+    The bot's own sentences about timescales are built from the configured numbers with this,
+    so they say what the deadlines are worked out with; quotations of the seeds keep the seeds'
+    words. Zero reads "the same working day", as `ProcedurePolicy.stage_deadline` treats it.
+    """
+    if count < 0:
+        raise ValueError("a number of working days cannot be negative")
+    if count == 0:
+        return "the same working day"
+    number = _NUMBER_WORDS[count] if count < len(_NUMBER_WORDS) else f"{count:,}"
+    return f"{number} working day" if count == 1 else f"{number} working days"
 
 
 def require_aware(instant: datetime) -> None:
@@ -35,8 +77,8 @@ class ProcedurePolicy:
 
     calendar: WorkingCalendar
     timezone: ZoneInfo = LONDON
-    working_days_per_stage: int = 2
-    urgent_working_days: int = 0
+    working_days_per_stage: int = DEFAULT_WORKING_DAYS_PER_STAGE
+    urgent_working_days: int = DEFAULT_URGENT_WORKING_DAYS
     reminder_time: time = DEFAULT_REMINDER_TIME
 
     def __post_init__(self) -> None:

@@ -205,16 +205,22 @@ def check_option_belongs_to_current_strategy(state: ThreadState, option: Rethink
     )
 
 
-def check_hand_over_allowed(thread: EscalationThread) -> None:
-    """From Strategy 1, hand over only once option 3 (the LP does not agree) has been chosen.
+def hand_over_allowed(thread: EscalationThread) -> bool:
+    """Whether this concern's own record lets it be handed over to HIPS, where its state does.
 
-    From Strategy 3 no option is needed: it is the last strategy, and "where professional
-    disagreements cannot be resolved through Re-think strategies the HIPS Escalation Protocol
-    should be initiated".
+    From Strategy 1, only once option 3 (the LP does not agree) has been chosen. From Strategy 3
+    no option is needed: it is the last strategy, and "where professional disagreements cannot
+    be resolved through Re-think strategies the HIPS Escalation Protocol should be initiated".
     """
-    if thread.state is not ThreadState.STRATEGY_1:
-        return
-    if RethinkOption.S1_CONSULT_HIPS in options_chosen(thread):
+    return (
+        thread.state is not ThreadState.STRATEGY_1
+        or RethinkOption.S1_CONSULT_HIPS in options_chosen(thread)
+    )
+
+
+def check_hand_over_allowed(thread: EscalationThread) -> None:
+    """Refuse a hand-over `hand_over_allowed` rules out, saying which option to record first."""
+    if hand_over_allowed(thread):
         return
     raise ActionNotAllowed(
         f"This concern is {describe_state(thread.state)}, and option 3 has not been chosen, so "

@@ -22,13 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-# Long enough for a considered answer, short enough to keep a card and a case-file entry readable.
-MAX_ANSWER_LENGTH = 2000
+from domain.forms.fields import MAX_TEMPLATE_ANSWER_LENGTH, TemplateField
 
 
 @dataclass(frozen=True)
 class TemplateQuestion:
-    """One question of the template. `id` is stable: cards and stored answers are keyed by it."""
+    """One question of the template. `id` is stable: cards and stored answers are keyed by it
+    (the ids and the limit are declared in `domain.forms.fields`)."""
 
     id: str
     number: int
@@ -41,41 +41,41 @@ TEMPLATE_TITLE = "Structuring your concerns"
 
 TEMPLATE_QUESTIONS: tuple[TemplateQuestion, ...] = (
     TemplateQuestion(
-        id="q1",
+        id=TemplateField.Q1.value,
         number=1,
         text="What is the decision or practice that is of concern and why?",
         required=True,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
     TemplateQuestion(
-        id="q2",
+        id=TemplateField.Q2.value,
         number=2,
         text=(
             "What impact is this likely to have on the child/ren? And why? "
             "Are there factors that might mitigate?"
         ),
         required=True,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
     TemplateQuestion(
-        id="q3",
+        id=TemplateField.Q3.value,
         number=3,
         text=(
             "What are indicators of need/risk for the child considering the threshold "
             "guidance for the local area?"
         ),
         required=False,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
     TemplateQuestion(
-        id="q4",
+        id=TemplateField.Q4.value,
         number=4,
         text="Has all relevant information been shared with the decision maker?",
         required=False,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
     TemplateQuestion(
-        id="q5",
+        id=TemplateField.Q5.value,
         number=5,
         text=(
             "Is there any additional information that is needed? The roles and "
@@ -83,23 +83,23 @@ TEMPLATE_QUESTIONS: tuple[TemplateQuestion, ...] = (
             "Who can support you in finding this information?"
         ),
         required=False,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
     TemplateQuestion(
-        id="q6",
+        id=TemplateField.Q6.value,
         number=6,
         text="What are the outcomes you are seeking for the child?",
         required=True,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
     TemplateQuestion(
-        id="q7",
+        id=TemplateField.Q7.value,
         number=7,
         # The seed prints "What are your next steps" without a question mark; it is added here
         # for display, as the only change to the published wording.
         text="What are your next steps?",
         required=True,
-        max_length=MAX_ANSWER_LENGTH,
+        max_length=MAX_TEMPLATE_ANSWER_LENGTH,
     ),
 )
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from cards.verbs import Verb
 from dialogs.forms import NOT_ONE_OF_THE_CHOICES, TOO_LONG_TO_READ
-from domain.intake import UNREADABLE, UNSTORABLE_CHARACTERS
+from domain.forms.reading import UNREADABLE, UNSTORABLE_CHARACTERS
 from storage.db import Database
 from storage.repositories import ThreadRepository
 from storage.schema import dialog_state

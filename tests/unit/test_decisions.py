@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.decisions import (
-    MAX_NOTE_LENGTH,
-    MAX_OUTCOME_LENGTH,
     AddAgreedAction,
     AddNote,
     AnyCommand,
@@ -31,6 +29,7 @@ from domain.decisions import (
     format_day,
 )
 from domain.errors import ActionNotAllowed, InvalidInput
+from domain.forms.fields import MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH
 from domain.model import (
     AgreedAction,
     EscalationThread,

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.identifiers import IdentifierKind, find_identifiers
-from domain.intake import (
+from domain.forms.intake_checks import (
     ANSWER_REQUIRED,
     AREA_CHOICE,
     CASE_REFERENCE_CHARACTERS,
@@ -22,7 +21,6 @@ from domain.intake import (
     DATE_IN_FUTURE,
     DATE_REQUIRED,
     DATE_TOO_LONG_AGO,
-    DATE_UNREADABLE,
     IMMEDIATE_RISK_REQUIRED,
     LEAD_PROFESSIONAL_REQUIRED,
     LINE_MANAGER_REQUIRED,
@@ -30,16 +28,10 @@ from domain.intake import (
     MEETING_DATE_REQUIRED,
     MEETING_DATE_TOO_FAR_AHEAD,
     MEETING_DATE_TOO_LONG_AGO,
-    NOT_IDENTIFYING_LABEL,
     OTHER_PRACTITIONER_NAME_NEEDED,
     ROUTE_REQUIRED,
-    UNREADABLE,
-    UNSTORABLE_CHARACTERS,
     URGENT_REASON_REQUIRED,
     CaseDetails,
-    Checked,
-    FieldProblem,
-    IdentifierWarning,
     ImmediateRisk,
     RouteAndArea,
     StrategyChoice,
@@ -51,10 +43,20 @@ from domain.intake import (
     check_safety_answer,
     check_strategy_choice,
     check_template_answers,
-    has_unstorable_characters,
     routes_offered,
+)
+from domain.forms.reading import (
+    DATE_UNREADABLE,
+    NOT_IDENTIFYING_LABEL,
+    UNREADABLE,
+    UNSTORABLE_CHARACTERS,
+    Checked,
+    FieldProblem,
+    IdentifierWarning,
+    has_unstorable_characters,
     without_unstorable_characters,
 )
+from domain.identifiers import IdentifierKind, find_identifiers
 from domain.model import LscpArea, Person, Route, Strategy
 from domain.rethink import RethinkOption
 from domain.template import TEMPLATE_QUESTIONS

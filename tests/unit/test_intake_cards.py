@@ -25,15 +25,10 @@ from cards.intake import (
 )
 from cards.render import card_payload
 from cards.verbs import Verb
+from domain.forms.fields import CaseDetailsField, StepField
+from domain.forms.intake_checks import ImmediateRisk
+from domain.forms.reading import NOT_IDENTIFYING_LABEL, FieldProblem, IdentifierWarning
 from domain.identifiers import IdentifierKind
-from domain.intake import (
-    NOT_IDENTIFYING_LABEL,
-    CaseDetailsField,
-    FieldProblem,
-    IdentifierWarning,
-    ImmediateRisk,
-    StepField,
-)
 from domain.model import LscpArea, Route, Strategy
 from domain.rethink import LEAD_PROFESSIONAL_QUESTION, STRATEGY_GUIDES, FacilitatorCheck
 from domain.template import TEMPLATE_QUESTIONS

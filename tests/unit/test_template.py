@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from domain.forms.fields import MAX_TEMPLATE_ANSWER_LENGTH as MAX_ANSWER_LENGTH
 from domain.template import (
-    MAX_ANSWER_LENGTH,
     RELATIONAL_PROMPTS,
     TEMPLATE_QUESTIONS,
     TEMPLATE_QUESTIONS_BY_ID,

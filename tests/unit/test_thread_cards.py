@@ -24,9 +24,10 @@ from cards.threads import (
     thread_history_card,
 )
 from cards.verbs import Verb
-from domain.decisions import MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, format_day
+from domain.decisions import format_day
+from domain.forms.fields import MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH
+from domain.forms.reading import IdentifierWarning
 from domain.identifiers import IdentifierKind
-from domain.intake import IdentifierWarning
 from domain.model import (
     AgreedAction,
     AuditEvent,

@@ -10,19 +10,18 @@ import pytest
 from bot.thread_feature import Target, target_of
 from dialogs.actions import CardAction
 from dialogs.forms import confirmed_not_identifying, submitted_values
-from domain.identifiers import IdentifierKind
-from domain.intake import (
+from domain.forms.reading import UNREADABLE, UNSTORABLE_CHARACTERS
+from domain.forms.thread_checks import (
     ACTION_DATE_PAST,
     ACTION_INCOMPLETE,
     NOTE_REQUIRED,
     OUTCOME_REQUIRED,
-    UNREADABLE,
-    UNSTORABLE_CHARACTERS,
     AgreedActionDraft,
     check_facilitator_request,
     check_note,
     check_resolution,
 )
+from domain.identifiers import IdentifierKind
 from domain.rethink import FacilitatorCheck
 
 TODAY = date(2026, 11, 23)
