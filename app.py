@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from aiohttp import web
-from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import ValidationError
 
 from bot.adapter import (
+    CredentialsFactory,
     build_adapter,
     build_authentication,
     build_credentials_factory,
@@ -133,7 +133,7 @@ def build_bot(
 def create_app(
     settings: Settings,
     *,
-    credentials_factory: ServiceClientCredentialsFactory | None = None,
+    credentials_factory: CredentialsFactory | None = None,
     clock: Callable[[], datetime] = utc_now,
     bot_factory: Callable[..., ResolveTogetherBot] = build_bot,
 ) -> web.Application:

@@ -25,6 +25,9 @@ from teams.adapter import TeamsCloudAdapter
 from teams.sender import ConnectorSender, RetryPolicy
 from teams.tokens import TokenSource
 
+# The SDK's factory of outbound credentials, named here so that app.py need not import the SDK.
+CredentialsFactory = ServiceClientCredentialsFactory
+
 
 @dataclass(frozen=True)
 class _SdkConfiguration:

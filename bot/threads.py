@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from dialogs.intake import IntakeOutcome
+from domain.access import is_on_thread
 from domain.decisions import (
     ChangeCommand,
     ChooseOption,
@@ -61,14 +62,6 @@ class Opened:
 def request_key(*parts: str) -> str:
     """A fixed-length key naming one request (an intake's final form, a click on a card)."""
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def is_on_thread(thread: EscalationThread, user_id: str | None) -> bool:
-    """The people a thread concerns: who raised it, their line manager, the other practitioner."""
-    if not user_id:
-        return False
-    people = (thread.raised_by, thread.line_manager, thread.other_practitioner)
-    return any(person is not None and person.user_id == user_id for person in people)
 
 
 class ThreadService:
