@@ -24,6 +24,8 @@ from bot.adapter import (
     build_sender,
 )
 from bot.commands import foundation_commands
+from bot.concern_cards import Contacts, ThreadCards
+from bot.concern_feature import ThreadFeature
 from bot.conversations import ConversationDirectory
 from bot.deliveries import Deliveries
 from bot.handler import ResolveTogetherBot
@@ -33,12 +35,10 @@ from bot.inbound_auth import ChannelTokenValidator, SigningKeyStore
 from bot.intake_feature import IntakeFeature, ThreadOpener
 from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import foundation_invokes
-from bot.thread_cards import Contacts, ThreadCards
-from bot.thread_feature import ThreadFeature
-from bot.threads import ThreadService
 from cards.welcome import welcome_card_for
 from dialogs.intake import IntakeDialog
 from domain.model import LscpArea
+from services.concerns import ThreadService
 from settings import Settings
 from storage.db import Database
 from storage.dialog_storage import SqlDialogStorage

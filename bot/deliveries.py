@@ -23,7 +23,7 @@ from weakref import WeakValueDictionary
 
 from botbuilder.schema import Activity
 
-from bot.threads import request_key
+from services.concerns import request_key
 from storage.db import Database
 from storage.repositories import InboundActivityRepository
 from storage.timestamps import utc_now

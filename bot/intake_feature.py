@@ -10,19 +10,19 @@ from botbuilder.core import TurnContext
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import CommandRouter
+from bot.concern_cards import ThreadCards
 from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import InvokeRouter
 from bot.teams_data import user_key
-from bot.thread_cards import ThreadCards
-from bot.threads import ThreadService, request_key
 from cards.intake import already_submitted_card
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
 from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import answer_click
-from dialogs.intake import IntakeOutcome
 from dialogs.replies import card_message
+from domain.forms.intake_checks import IntakeOutcome
 from domain.model import Person
+from services.concerns import ThreadService, request_key
 
 log = logging.getLogger(__name__)
 

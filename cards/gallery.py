@@ -19,6 +19,16 @@ from zoneinfo import ZoneInfo
 
 from microsoft_teams.cards import AdaptiveCard
 
+from cards.concern import (
+    choose_option_form_card,
+    facilitator_request_card,
+    hand_over_form_card,
+    my_concerns_card,
+    note_form_card,
+    resolve_form_card,
+    thread_card,
+    thread_history_card,
+)
 from cards.forms import FormView, not_identifying_toggle_id
 from cards.intake import (
     already_submitted_card,
@@ -34,16 +44,6 @@ from cards.intake import (
     template_card,
 )
 from cards.render import card_payload
-from cards.threads import (
-    choose_option_form_card,
-    facilitator_request_card,
-    hand_over_form_card,
-    my_concerns_card,
-    note_form_card,
-    resolve_form_card,
-    thread_card,
-    thread_history_card,
-)
 from cards.welcome import welcome_card
 from domain.forms.fields import (
     AgreedActionPart,

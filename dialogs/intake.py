@@ -9,7 +9,6 @@ clean; then `open_thread` (given by the bot) opens and persists it in one transa
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -36,8 +35,8 @@ from domain.forms.fields import CaseDetailsField
 from domain.forms.intake_checks import (
     CaseDetails,
     ImmediateRisk,
+    IntakeOutcome,
     RouteAndArea,
-    StrategyChoice,
     TemplateAnswers,
     check_case_details,
     check_lead_professional,
@@ -54,17 +53,6 @@ from domain.template import TEMPLATE_QUESTIONS
 
 INTAKE_DIALOG = "intake"
 _SAFETY_QUESTION = "Is a child at immediate risk of significant harm?"
-
-
-@dataclass(frozen=True)
-class IntakeOutcome:
-    """Everything a clean intake gathered, ready to open a thread."""
-
-    route: Route
-    details: CaseDetails
-    template: TemplateAnswers | None
-    is_lead_professional: bool
-    choice: StrategyChoice | None
 
 
 OpenThread = Callable[[TurnContext, IntakeOutcome], Awaitable[None]]

@@ -470,3 +470,14 @@ def _meeting_date(submission: Submission, today: date) -> date | None:
     elif day < one_year_before(today):
         submission.problem(field_id, MEETING_DATE_TOO_LONG_AGO)
     return day
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    """Everything a clean intake gathered, ready to open a thread."""
+
+    route: Route
+    details: CaseDetails
+    template: TemplateAnswers | None
+    is_lead_professional: bool
+    choice: StrategyChoice | None

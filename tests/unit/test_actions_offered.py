@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from cards.concern import thread_card
 from cards.render import card_payload
-from cards.threads import thread_card
 from cards.verbs import Verb
 from domain.decisions import (
     AddAgreedAction,

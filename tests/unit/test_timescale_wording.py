@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from cards.concern import thread_card
 from cards.forms import FormView
 from cards.intake import route_card
 from cards.render import card_payload
-from cards.threads import thread_card
 from cards.welcome import welcome_card
 from domain.model import EscalationThread, LscpArea, Person, Stage, ThreadState
 from domain.policy import ProcedurePolicy, working_days_in_words

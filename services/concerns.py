@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from dialogs.intake import IntakeOutcome
 from domain.access import is_on_thread
 from domain.decisions import (
     ChangeCommand,
@@ -27,6 +26,7 @@ from domain.decisions import (
     decide,
 )
 from domain.errors import DomainError
+from domain.forms.intake_checks import IntakeOutcome
 from domain.model import AuditEvent, EscalationThread, Person, PlannedReminder, Route
 from domain.policy import ProcedurePolicy
 from storage.db import Database

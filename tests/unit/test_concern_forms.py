@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.thread_feature import Target, target_of
+from bot.concern_feature import Target, target_of
 from dialogs.actions import CardAction
 from dialogs.forms import confirmed_not_identifying, submitted_values
 from domain.forms.reading import UNREADABLE, UNSTORABLE_CHARACTERS
@@ -123,7 +123,7 @@ def test_the_facilitator_request_needs_every_checklist_point() -> None:
     assert FacilitatorCheck.CONSIDERED_HIPS.question in problem.message
 
 
-# --- What a thread form's click carries (bot/thread_feature.py reads it with these) ----------
+# --- What a thread form's click carries (bot/concern_feature.py reads it with these) ----------
 
 NOT_TEXT = [["Spoke", "to", "them"], True, False, 7, 2.5, {"text": "Spoke to them"}]
 

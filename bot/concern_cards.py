@@ -8,8 +8,7 @@ from datetime import date, datetime
 
 from microsoft_teams.cards import AdaptiveCard
 
-from cards.forms import FormView
-from cards.threads import (
+from cards.concern import (
     choose_option_form_card,
     facilitator_request_card,
     hand_over_form_card,
@@ -19,6 +18,7 @@ from cards.threads import (
     thread_card,
     thread_history_card,
 )
+from cards.forms import FormView
 from dialogs.forms import confirmed_not_identifying
 from domain.forms.reading import Checked
 from domain.model import AuditEvent, EscalationThread, LscpArea

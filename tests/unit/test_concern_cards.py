@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from microsoft_teams.cards import AdaptiveCard
 
-from cards.forms import FormView
-from cards.render import card_payload
-from cards.threads import (
+from cards.concern import (
     EVENT_WORDS,
     choose_option_form_card,
     facilitator_request_card,
@@ -23,6 +21,8 @@ from cards.threads import (
     thread_card,
     thread_history_card,
 )
+from cards.forms import FormView
+from cards.render import card_payload
 from cards.verbs import Verb
 from domain.decisions import format_day
 from domain.forms.fields import MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH

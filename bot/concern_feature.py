@@ -18,11 +18,10 @@ from botbuilder.core import InvokeResponse, TurnContext
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import CommandRouter
+from bot.concern_cards import ThreadCards, form_view
 from bot.intake_feature import actor_of
 from bot.invoke_routes import InvokeRouter
 from bot.teams_data import user_key
-from bot.thread_cards import ThreadCards, form_view
-from bot.threads import ChangeResult, ThreadNotFound, ThreadService, request_key
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
 from dialogs.actions import CardAction, card_action_of
@@ -46,6 +45,7 @@ from domain.forms.thread_checks import check_facilitator_request, check_note, ch
 from domain.model import EscalationThread, Person
 from domain.policy import working_days_in_words
 from domain.procedure import state_label
+from services.concerns import ChangeResult, ThreadNotFound, ThreadService, request_key
 
 log = logging.getLogger(__name__)
 

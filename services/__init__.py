@@ -1,0 +1,1 @@
+"""Application services: load, check, decide and persist in one transaction, without Teams."""
