@@ -14,19 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import TurnContext
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import CommandRouter
 from bot.concern_cards import ThreadCards, form_view
-from bot.intake_feature import actor_of
-from bot.invoke_routes import InvokeRouter
+from bot.invoke_routes import ClickHandler, InvokeRouter, Shown
 from bot.teams_data import user_key
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
-from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import confirmed_not_identifying, submitted_values
-from dialogs.replies import card_message, error_invoke_response
+from dialogs.replies import card_message
 from domain.decisions import (
     AddAgreedAction,
     AddNote,
@@ -46,6 +44,7 @@ from domain.model import EscalationThread, Person
 from domain.policy import working_days_in_words
 from domain.procedure import state_label
 from services.concerns import ChangeResult, ThreadNotFound, ThreadService, request_key
+from teams.clicks import Click, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +67,15 @@ class Target:
     version: int
 
 
-def target_of(action: CardAction) -> Target | None:
+def target_of(click: Click) -> Target | None:
     """The thread a click names and the version its card showed; None when it names neither.
 
     Thread cards put the version into the button's data as a JSON number
     (`cards.forms.thread_data`), so only an integer is read: not a digit string, not a
     fraction, and not a boolean (which Python counts as an int, so `true` would read as 1).
     """
-    reference = action.data.get("reference")
-    version = action.data.get("version")
+    reference = click.data.get("reference")
+    version = click.data.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         return None
     if not isinstance(reference, str) or not re.fullmatch(r"ESC-\d{4}-\d{4,}", reference):
@@ -84,7 +83,12 @@ def target_of(action: CardAction) -> Target | None:
     return Target(reference, version)
 
 
-TargetedHandler = Callable[[TurnContext, CardAction, Target], Awaitable[Any]]
+TargetedHandler = Callable[[Click, Target], Awaitable[AdaptiveCard]]
+
+
+def actor_of(click: Click) -> Person:
+    """The person acting, as the concern's history records them."""
+    return Person(name=click.sender.name, user_id=click.sender.user_id)
 
 
 def _form_id(target: Target) -> str:
@@ -105,7 +109,7 @@ class ThreadFeature:
             "my concerns", r"my concerns|my threads|list|concerns", self._my_concerns_command
         )
         commands.register("view", REFERENCE_PATTERN, self._view_command)
-        invokes.register(Verb.MY_CONCERNS, self._my_concerns_button)
+        invokes.register_click(Verb.MY_CONCERNS, self._my_concerns_button)
         handlers: dict[Verb, TargetedHandler] = {
             Verb.VIEW_THREAD: self._view,
             Verb.SHOW_THREAD_CARD: self._show,
@@ -127,44 +131,37 @@ class ThreadFeature:
             Verb.SUBMIT_FACILITATOR_REQUEST: self._submit_facilitator,
         }
         for verb, handler in handlers.items():
-            invokes.register(verb, self._targeted(handler))
+            invokes.register_click(verb, self._targeted(handler))
 
-    def _targeted(
-        self, handler: TargetedHandler
-    ) -> Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse]]:
-        async def run(
-            turn_context: TurnContext, action: CardAction
-        ) -> AdaptiveCard | InvokeResponse:
-            target = target_of(action)
+    def _targeted(self, handler: TargetedHandler) -> ClickHandler:
+        async def run(click: Click) -> AdaptiveCard | Refusal:
+            target = target_of(click)
             if target is None:
-                return error_invoke_response(
+                return Refusal(
                     "That button did not say which concern it is about. Type my concerns to "
-                    "find it.",
-                    code="BadRequest",
+                    "find it."
                 )
             try:
-                result: AdaptiveCard | InvokeResponse = await handler(turn_context, action, target)
+                return await handler(click, target)
             except ThreadNotFound as error:
-                return error_invoke_response(error.message, code="BadRequest")
-            return result
+                return Refusal(error.message)
 
         return run
 
     # --- commands -------------------------------------------------------------------------
 
     async def _my_concerns_command(self, turn_context: TurnContext, _match: re.Match[str]) -> None:
-        await turn_context.send_activity(card_message(await self._my_concerns(turn_context)))
-
-    async def _my_concerns(self, turn_context: TurnContext) -> AdaptiveCard:
         user_id = user_key(turn_context.activity.from_property)
+        await turn_context.send_activity(card_message(await self._my_concerns(user_id)))
+
+    async def _my_concerns(self, user_id: str | None) -> AdaptiveCard:
         threads = await self._threads.open_threads_of(user_id) if user_id else []
         return self._cards.my_concerns_card(threads)
 
-    async def _my_concerns_button(
-        self, turn_context: TurnContext, _action: CardAction
-    ) -> AdaptiveCard:
-        await turn_context.send_activity(card_message(await self._my_concerns(turn_context)))
-        return self._welcome()
+    async def _my_concerns_button(self, click: Click) -> Shown:
+        return Shown(
+            card=self._welcome(), messages=(await self._my_concerns(click.sender.user_id),)
+        )
 
     async def _view_command(self, turn_context: TurnContext, match: re.Match[str]) -> None:
         reference = match.group(1).upper()
@@ -178,46 +175,33 @@ class ThreadFeature:
 
     # --- reading --------------------------------------------------------------------------
 
-    async def _view(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        user_id = user_key(turn_context.activity.from_property)
-        thread, events = await self._threads.history(target.reference, user_id=user_id)
+    async def _view(self, click: Click, target: Target) -> AdaptiveCard:
+        thread, events = await self._threads.history(target.reference, user_id=click.sender.user_id)
         return self._cards.history_card(thread, events)
 
-    async def _show(
-        self, turn_context: TurnContext, _action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        user_id = user_key(turn_context.activity.from_property)
-        return self._cards.thread_card(await self._threads.get(target.reference, user_id=user_id))
+    async def _show(self, click: Click, target: Target) -> AdaptiveCard:
+        thread = await self._threads.get(target.reference, user_id=click.sender.user_id)
+        return self._cards.thread_card(thread)
 
     # --- changing -------------------------------------------------------------------------
 
     async def _change(
-        self, turn_context: TurnContext, target: Target, commands: Commands, done: str
+        self, click: Click, target: Target, commands: Commands, done: str
     ) -> AdaptiveCard:
         """Apply, then answer with the thread card: a notice of what happened or why not."""
-        user_id = user_key(turn_context.activity.from_property)
-        action = card_action_of(turn_context)
-        click = request_key(
-            "click",
-            target.reference,
-            str(target.version),
-            action.verb if action else "",
-            user_id or "",
-        )
+        user_id = click.sender.user_id
+        request = request_key("click", target.reference, str(target.version), click.verb, user_id)
         try:
             result = await self._threads.change(
                 target.reference,
                 expected_version=target.version,
                 user_id=user_id,
                 commands=commands,
-                request=click,
+                request=request,
             )
         except ThreadNotFound:
             raise
         except DomainError as error:
-            user_id = user_key(turn_context.activity.from_property)
             thread = await self._threads.get(target.reference, user_id=user_id)
             return self._cards.thread_card(thread, notice=error.message)
         return self._answer(result, done)
@@ -235,16 +219,13 @@ class ThreadFeature:
             result.thread, notice=done.format(state=state_label(result.thread.state))
         )
 
-    async def _hand_over(
-        self, turn_context: TurnContext, action: CardAction, target: Target
-    ) -> AdaptiveCard:
+    async def _hand_over(self, click: Click, target: Target) -> AdaptiveCard:
         """First click: the template to start stage 1 with; its submit: the hand-over itself."""
-        if "formId" not in action.data:
-            return await self._form(turn_context, target, self._cards.hand_over_form)
-        actor = actor_of(turn_context)
+        if "formId" not in click.data:
+            return await self._form(click, target, self._cards.hand_over_form)
+        actor = actor_of(click)
         return await self._submit(
-            turn_context,
-            action,
+            click,
             target,
             check=lambda values, confirmed, thread: check_template_answers(values, confirmed),
             render=self._cards.hand_over_form,
@@ -261,23 +242,17 @@ class ThreadFeature:
     ) -> TargetedHandler:
         """A button that changes the thread at once (no form), e.g. Escalate."""
 
-        async def handle(
-            turn_context: TurnContext, _action: CardAction, target: Target
-        ) -> AdaptiveCard:
-            actor = actor_of(turn_context)
-            return await self._change(
-                turn_context, target, lambda thread, now: [build(actor, now)], done
-            )
+        async def handle(click: Click, target: Target) -> AdaptiveCard:
+            actor = actor_of(click)
+            return await self._change(click, target, lambda thread, now: [build(actor, now)], done)
 
         return handle
 
     def _opens(self, render: Callable[[EscalationThread, Any], AdaptiveCard]) -> TargetedHandler:
         """A button that shows a form on the thread's card, in place, e.g. Add a note."""
 
-        async def handle(
-            turn_context: TurnContext, _action: CardAction, target: Target
-        ) -> AdaptiveCard:
-            return await self._form(turn_context, target, render)
+        async def handle(click: Click, target: Target) -> AdaptiveCard:
+            return await self._form(click, target, render)
 
         return handle
 
@@ -285,20 +260,18 @@ class ThreadFeature:
 
     async def _form(
         self,
-        turn_context: TurnContext,
+        click: Click,
         target: Target,
         render: Callable[[EscalationThread, Any], AdaptiveCard],
     ) -> AdaptiveCard:
-        user_id = user_key(turn_context.activity.from_property)
-        thread = await self._threads.get(target.reference, user_id=user_id)
+        thread = await self._threads.get(target.reference, user_id=click.sender.user_id)
         if thread.version != target.version:
             return self._cards.thread_card(thread, notice=STALE_NOTICE)
         return render(thread, form_view(_form_id(target), {}))
 
     async def _submit(
         self,
-        turn_context: TurnContext,
-        action: CardAction,
+        click: Click,
         target: Target,
         *,
         check: Callable[[dict[str, str], frozenset[str], EscalationThread], Checked[Any]],
@@ -306,26 +279,20 @@ class ThreadFeature:
         commands: Callable[[Any, datetime], Sequence[ChangeCommand]],
         done: str,
     ) -> AdaptiveCard:
-        values = submitted_values(action.data)
+        values = submitted_values(click.data)
         for key in ("reference", "version", "formId"):
             values.pop(key, None)
-        user_id = user_key(turn_context.activity.from_property)
-        thread = await self._threads.get(target.reference, user_id=user_id)
+        thread = await self._threads.get(target.reference, user_id=click.sender.user_id)
         checked = check(values, confirmed_not_identifying(values), thread)
         if not checked.ok:
             return render(thread, form_view(_form_id(target), values, checked))
         value = checked.value
-        return await self._change(
-            turn_context, target, lambda current, now: commands(value, now), done
-        )
+        return await self._change(click, target, lambda current, now: commands(value, now), done)
 
-    async def _submit_note(
-        self, turn_context: TurnContext, action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        actor = actor_of(turn_context)
+    async def _submit_note(self, click: Click, target: Target) -> AdaptiveCard:
+        actor = actor_of(click)
         return await self._submit(
-            turn_context,
-            action,
+            click,
             target,
             check=lambda values, confirmed, thread: check_note(values, confirmed),
             render=self._cards.note_form,
@@ -333,10 +300,8 @@ class ThreadFeature:
             done="Note added.",
         )
 
-    async def _submit_resolve(
-        self, turn_context: TurnContext, action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        actor = actor_of(turn_context)
+    async def _submit_resolve(self, click: Click, target: Target) -> AdaptiveCard:
+        actor = actor_of(click)
         today = self._cards.today()
 
         def commands(resolution: Any, now: datetime) -> list[ChangeCommand]:
@@ -349,8 +314,7 @@ class ThreadFeature:
             return [*agreed, Resolve(actor=actor, at=now, outcome=resolution.outcome)]
 
         return await self._submit(
-            turn_context,
-            action,
+            click,
             target,
             check=lambda values, confirmed, thread: check_resolution(values, confirmed, today),
             render=self._cards.resolve_form,
@@ -359,10 +323,8 @@ class ThreadFeature:
             "them on the child's file.",
         )
 
-    async def _submit_choose_option(
-        self, turn_context: TurnContext, action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        actor = actor_of(turn_context)
+    async def _submit_choose_option(self, click: Click, target: Target) -> AdaptiveCard:
+        actor = actor_of(click)
         today = self._cards.today()
 
         def check(
@@ -376,8 +338,7 @@ class ThreadFeature:
             return check_strategy_choice(values, strategy, today)
 
         return await self._submit(
-            turn_context,
-            action,
+            click,
             target,
             check=check,
             render=self._cards.choose_option_form,
@@ -387,13 +348,10 @@ class ThreadFeature:
             done="Recorded: {state}, with the option you chose and its date.",
         )
 
-    async def _submit_facilitator(
-        self, turn_context: TurnContext, action: CardAction, target: Target
-    ) -> AdaptiveCard:
-        actor = actor_of(turn_context)
+    async def _submit_facilitator(self, click: Click, target: Target) -> AdaptiveCard:
+        actor = actor_of(click)
         return await self._submit(
-            turn_context,
-            action,
+            click,
             target,
             check=lambda values, confirmed, thread: check_facilitator_request(values),
             render=self._cards.facilitator_form,

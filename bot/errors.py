@@ -22,9 +22,9 @@ import traceback
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from dialogs.actions import CARD_ACTION
 from dialogs.replies import error_invoke_response
 from storage.db import StoreUnavailable, current_write_record
+from teams.clicks import CARD_ACTION
 from teams.errors import ConversationGone
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ from bot.invoke_routes import InvokeRouter
 from bot.teams_data import conversation_type_of, user_key
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
-from dialogs.actions import CARD_ACTION, parse_card_action
 from dialogs.replies import (
     card_message,
     dialog_message_response,
@@ -33,6 +32,7 @@ from dialogs.replies import (
     unhandled_invoke_response,
 )
 from storage.records import ConversationType
+from teams.clicks import CARD_ACTION, parse_card_action
 
 log = logging.getLogger(__name__)
 

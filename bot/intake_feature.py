@@ -13,16 +13,15 @@ from bot.commands import CommandRouter
 from bot.concern_cards import ThreadCards
 from bot.intake_runner import IntakeRunner
 from bot.invoke_routes import InvokeRouter
-from bot.teams_data import user_key
 from cards.intake import already_submitted_card
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
-from dialogs.actions import CardAction, card_action_of
 from dialogs.forms import answer_click
 from dialogs.replies import card_message
 from domain.forms.intake_checks import IntakeOutcome
 from domain.model import Person
 from services.concerns import ThreadService, request_key
+from teams.clicks import CardAction, card_action_of, click_of
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +39,12 @@ FORM_VERBS = (
 )
 
 
-def actor_of(turn_context: TurnContext) -> Person:
-    """The person acting in this turn, as the thread records them."""
-    sender = turn_context.activity.from_property
-    name = (sender.name or "").strip() if sender else ""
-    return Person(name=name or "Teams user", user_id=user_key(sender))
+def raiser_of(turn_context: TurnContext) -> Person:
+    """Who is logging the concern, as its history records them (read at the seam)."""
+    click = click_of(turn_context)
+    if click is None:  # the handler refuses a click from nobody before the dialog runs
+        raise ValueError("a concern is opened by a click from a known person")
+    return Person(name=click.sender.name, user_id=click.sender.user_id)
 
 
 class IntakeFeature:
@@ -135,7 +135,7 @@ class ThreadOpener:
 
     async def __call__(self, turn_context: TurnContext, outcome: IntakeOutcome) -> None:
         opened = await self._threads.open(
-            outcome, actor_of(turn_context), intake_key=intake_key_of(turn_context)
+            outcome, raiser_of(turn_context), intake_key=intake_key_of(turn_context)
         )
         thread = opened.thread
         if not opened.newly_opened:

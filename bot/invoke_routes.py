@@ -21,8 +21,8 @@ from bot.commands import PERSONAL_ONLY
 from bot.teams_data import is_personal_chat
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
-from dialogs.actions import CardAction
-from dialogs.replies import card_invoke_response, error_invoke_response
+from dialogs.replies import card_invoke_response, card_message, error_invoke_response
+from teams.clicks import CardAction, Click, Refusal, click_of
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,43 @@ STALE_BUTTON = (
 )
 
 
-# A handler answers with the card that replaces the clicked one, an InvokeResponse, or None when
-# it has already answered the click itself (as the intake's forms do).
+# A turn handler answers with the card that replaces the clicked one, an InvokeResponse, or None
+# when it has already answered the click itself (as the intake's dialog forms do).
 VerbHandler = Callable[[TurnContext, CardAction], Awaitable[AdaptiveCard | InvokeResponse | None]]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a click shows: the card that replaces the clicked one, and cards to post after."""
+
+    card: AdaptiveCard
+    messages: tuple[AdaptiveCard, ...] = ()
+
+
+# A click handler takes our own Click (teams/clicks.py), never the TurnContext, and answers with
+# what to show or why not.
+ClickHandler = Callable[[Click], Awaitable[AdaptiveCard | Shown | Refusal]]
+
+UNIDENTIFIED_CLICK = "I could not tell who clicked that. Please open the bot from Teams."
+
+
+def _on_turn(handler: ClickHandler) -> VerbHandler:
+    """Run a click handler on a turn: the click read at the seam, the answer turned into Teams'."""
+
+    async def run(turn_context: TurnContext, _action: CardAction) -> InvokeResponse:
+        click = click_of(turn_context)
+        if click is None:
+            return error_invoke_response(UNIDENTIFIED_CLICK, code="Forbidden")
+        answer = await handler(click)
+        if isinstance(answer, Refusal):
+            return error_invoke_response(answer.message, code=answer.code)
+        if isinstance(answer, Shown):
+            for message in answer.messages:
+                await turn_context.send_activity(card_message(message))
+            return card_invoke_response(answer.card)
+        return card_invoke_response(answer)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -64,6 +98,10 @@ class InvokeRouter:
         if (verb in self._routes) != replacing:
             raise ValueError(f"verb {verb.value} is {'not ' if replacing else ''}already routed")
         self._routes[verb] = _Route(handler, anywhere)
+
+    def register_click(self, verb: Verb, handler: ClickHandler, *, anywhere: bool = False) -> None:
+        """Route `verb` to a handler of our own `Click` (the way every feature should answer)."""
+        self.register(verb, _on_turn(handler), anywhere=anywhere)
 
     def handler(self, verb: Verb) -> VerbHandler:
         return self._routes[verb].handler
@@ -99,9 +137,9 @@ class InvokeRouter:
 
 
 def foundation_invokes(welcome: WelcomeCard) -> InvokeRouter:
-    async def show_help(_turn_context: TurnContext, _action: CardAction) -> AdaptiveCard:
+    async def show_help(_click: Click) -> AdaptiveCard:
         return welcome()
 
     router = InvokeRouter()
-    router.register(Verb.SHOW_HELP, show_help, anywhere=True)
+    router.register_click(Verb.SHOW_HELP, show_help, anywhere=True)
     return router

@@ -54,7 +54,6 @@ from cards.intake import (
 )
 from cards.render import card_nodes, card_payload
 from cards.verbs import Verb
-from dialogs.actions import card_action_of
 from dialogs.replies import card_invoke_response, card_message
 from domain.forms.reading import (
     UNREADABLE,
@@ -64,6 +63,7 @@ from domain.forms.reading import (
     has_unstorable_characters,
     length_problem,
 )
+from teams.clicks import card_action_of
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, Attachment
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.render import ADAPTIVE_CARD_CONTENT_TYPE, card_payload
+from teams.clicks import ErrorCode
 
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 
@@ -41,8 +42,6 @@ def card_invoke_response(card: AdaptiveCard) -> InvokeResponse:
         ),
     )
 
-
-ErrorCode = Literal["BadRequest", "Forbidden", "NotFound", "InternalServerError"]
 
 # The status each code stands for, as Teams reads it from the answer's `statusCode`.
 ERROR_STATUS: dict[ErrorCode, HTTPStatus] = {

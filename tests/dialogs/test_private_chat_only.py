@@ -20,9 +20,9 @@ from bot.commands import PERSONAL_ONLY, CommandRouter
 from bot.invoke_routes import InvokeRouter
 from cards.verbs import Verb
 from cards.welcome import welcome_card
-from dialogs.actions import CardAction
 from settings import Settings
 from storage.db import Database
+from teams.clicks import CardAction
 from tests.support.dialog_driver import BotDriver, FixedClock, teams_template
 from tests.support.teams_activities import ALEX
 

@@ -24,9 +24,9 @@ from microsoft_teams.cards import AdaptiveCard
 from app import build_bot, create_app
 from bot.handler import ResolveTogetherBot
 from cards.verbs import Verb
-from dialogs.actions import CardAction
 from dialogs.replies import card_message
 from settings import Settings
+from teams.clicks import CardAction
 
 
 class Fault(StrEnum):

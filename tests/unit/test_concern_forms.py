@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from bot.concern_feature import Target, target_of
-from dialogs.actions import CardAction
 from dialogs.forms import confirmed_not_identifying, submitted_values
 from domain.forms.reading import UNREADABLE, UNSTORABLE_CHARACTERS
 from domain.forms.thread_checks import (
@@ -23,6 +22,7 @@ from domain.forms.thread_checks import (
 )
 from domain.identifiers import IdentifierKind
 from domain.rethink import FacilitatorCheck
+from teams.clicks import Click, Sender
 
 TODAY = date(2026, 11, 23)
 NOTHING_CONFIRMED: frozenset[str] = frozenset()
@@ -168,8 +168,14 @@ def test_a_not_identifying_toggle_that_is_not_text_is_not_ticked(ticked: object)
     assert confirmed_not_identifying({"not_identifying__note": "true"}) == {"note"}
 
 
-def click(**data: Any) -> CardAction:
-    return CardAction(verb="escalate", data=data)
+def click(**data: Any) -> Click:
+    return Click(
+        verb="escalate",
+        data=data,
+        sender=Sender(user_id="alex-object-id", name="Alex"),
+        conversation_id="a:personal",
+        activity_id="activity-1",
+    )
 
 
 def test_a_click_names_its_thread_and_the_version_its_card_showed() -> None:
