@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from botbuilder.core import TurnContext
+from microsoft_teams.cards import AdaptiveCard
 
 from bot.teams_data import is_personal_chat
 from cards.welcome import WelcomeCard
 from dialogs.replies import card_message
+from teams.clicks import Said, said_of
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,24 @@ class Command:
     anywhere: bool = False
 
 
+# A command handler of our own: it takes what was said (teams/clicks.py), never the TurnContext,
+# and answers with a card or a line of text to post.
+SaidHandler = Callable[[Said, "re.Match[str]"], Awaitable[AdaptiveCard | str]]
+
+
+def _said_on_turn(handler: SaidHandler) -> CommandHandler:
+    async def run(turn_context: TurnContext, match: re.Match[str]) -> None:
+        said = said_of(turn_context)
+        if said is None:  # the handler refuses a message from nobody before any command runs
+            return
+        reply = await handler(said, match)
+        await turn_context.send_activity(
+            card_message(reply) if isinstance(reply, AdaptiveCard) else reply
+        )
+
+    return run
+
+
 class CommandRouter:
     """Matches a message against registered commands, in registration order."""
 
@@ -66,6 +86,12 @@ class CommandRouter:
         """Answer `pattern` with `handler`, in a one-to-one chat only unless `anywhere`."""
         compiled = re.compile(pattern, re.IGNORECASE)
         self._commands.append(Command(name, compiled, handler, anywhere))
+
+    def register_said(
+        self, name: str, pattern: str, handler: SaidHandler, *, anywhere: bool = False
+    ) -> None:
+        """Answer `pattern` with a handler of our own `Said` (the way every feature should)."""
+        self.register(name, pattern, _said_on_turn(handler), anywhere=anywhere)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -14,17 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import CommandRouter
 from bot.concern_cards import ThreadCards, form_view
 from bot.invoke_routes import ClickHandler, InvokeRouter, Shown
-from bot.teams_data import user_key
 from cards.verbs import Verb
 from cards.welcome import WelcomeCard
 from dialogs.forms import confirmed_not_identifying, submitted_values
-from dialogs.replies import card_message
 from domain.decisions import (
     AddAgreedAction,
     AddNote,
@@ -44,7 +41,7 @@ from domain.model import EscalationThread, Person
 from domain.policy import working_days_in_words
 from domain.procedure import state_label
 from services.concerns import ChangeResult, ThreadNotFound, ThreadService, request_key
-from teams.clicks import Click, Refusal
+from teams.clicks import Click, Refusal, Said
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +102,10 @@ class ThreadFeature:
 
     def register(self, commands: CommandRouter, invokes: InvokeRouter) -> None:
         # Registered without `anywhere`: each answers only in a one-to-one chat.
-        commands.register(
+        commands.register_said(
             "my concerns", r"my concerns|my threads|list|concerns", self._my_concerns_command
         )
-        commands.register("view", REFERENCE_PATTERN, self._view_command)
+        commands.register_said("view", REFERENCE_PATTERN, self._view_command)
         invokes.register_click(Verb.MY_CONCERNS, self._my_concerns_button)
         handlers: dict[Verb, TargetedHandler] = {
             Verb.VIEW_THREAD: self._view,
@@ -150,9 +147,8 @@ class ThreadFeature:
 
     # --- commands -------------------------------------------------------------------------
 
-    async def _my_concerns_command(self, turn_context: TurnContext, _match: re.Match[str]) -> None:
-        user_id = user_key(turn_context.activity.from_property)
-        await turn_context.send_activity(card_message(await self._my_concerns(user_id)))
+    async def _my_concerns_command(self, said: Said, _match: re.Match[str]) -> AdaptiveCard:
+        return await self._my_concerns(said.sender.user_id)
 
     async def _my_concerns(self, user_id: str | None) -> AdaptiveCard:
         threads = await self._threads.open_threads_of(user_id) if user_id else []
@@ -163,15 +159,13 @@ class ThreadFeature:
             card=self._welcome(), messages=(await self._my_concerns(click.sender.user_id),)
         )
 
-    async def _view_command(self, turn_context: TurnContext, match: re.Match[str]) -> None:
+    async def _view_command(self, said: Said, match: re.Match[str]) -> AdaptiveCard | str:
         reference = match.group(1).upper()
-        user_id = user_key(turn_context.activity.from_property)
         try:
-            thread, events = await self._threads.history(reference, user_id=user_id)
+            thread, events = await self._threads.history(reference, user_id=said.sender.user_id)
         except ThreadNotFound as error:
-            await turn_context.send_activity(error.message)
-            return
-        await turn_context.send_activity(card_message(self._cards.history_card(thread, events)))
+            return error.message
+        return self._cards.history_card(thread, events)
 
     # --- reading --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Clicks on cards, read once at the seam: our own `Click`, not botbuilder's TurnContext.
+"""Clicks and messages, read once at the seam: our own `Click` and `Said`, not a TurnContext.
 
 Teams sends an Action.Execute click as an invoke named `adaptiveCard/action` whose
 `value = {"action": {"verb": ..., "data": {...}}}`. `click_of` turns that, and who sent it, into
@@ -93,6 +93,32 @@ def click_of(turn_context: TurnContext) -> Click | None:
     return Click(
         verb=action.verb,
         data=action.data,
+        sender=Sender(user_id=user_id, name=name or "Teams user"),
+        conversation_id=str(activity.conversation.id) if activity.conversation else "",
+        activity_id=activity.id,
+    )
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message typed to the bot, as the feature handlers see it."""
+
+    text: str
+    sender: Sender
+    conversation_id: str
+    activity_id: str | None
+
+
+def said_of(turn_context: TurnContext) -> Said | None:
+    """The turn's message with its sender, or None if it is not a message from a known person."""
+    activity = turn_context.activity
+    sender = activity.from_property
+    user_id = sender.aad_object_id if sender is not None else None
+    if activity.type != ActivityTypes.message or not isinstance(user_id, str) or not user_id:
+        return None
+    name = (sender.name or "").strip() if sender is not None else ""
+    return Said(
+        text=activity.text if isinstance(activity.text, str) else "",
         sender=Sender(user_id=user_id, name=name or "Teams user"),
         conversation_id=str(activity.conversation.id) if activity.conversation else "",
         activity_id=activity.id,

@@ -120,6 +120,20 @@ def test_only_bot_dialogs_teams_and_the_dialog_storage_import_botbuilder() -> No
     assert offences == []
 
 
+# Feature handlers that answer from our own Click/Said (teams/clicks.py): no TurnContext, no SDK.
+FEATURES_WITHOUT_THE_SDK = ("bot/concern_feature.py", "bot/concern_cards.py")
+
+
+def test_feature_handlers_take_our_own_clicks_not_the_sdk() -> None:
+    offences = [
+        f"{name}:{item.line} imports {item.module}"
+        for name in FEATURES_WITHOUT_THE_SDK
+        for item in imports_in(ROOT / name)
+        if top(item.module) in SDK
+    ]
+    assert offences == []
+
+
 @pytest.mark.parametrize(
     ("folder", "forbidden"),
     [
