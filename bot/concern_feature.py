@@ -33,14 +33,19 @@ from domain.decisions import (
     Resolve,
     StillStuck,
 )
-from domain.errors import DomainError
 from domain.forms.intake_checks import check_strategy_choice, check_template_answers
 from domain.forms.reading import Checked
 from domain.forms.thread_checks import check_facilitator_request, check_note, check_resolution
 from domain.model import EscalationThread, Person
 from domain.policy import working_days_in_words
 from domain.procedure import state_label
-from services.concerns import ChangeResult, ThreadNotFound, ThreadService, request_key
+from services.concerns import (
+    ChangeResult,
+    FormRejected,
+    ThreadNotFound,
+    ThreadService,
+    request_key,
+)
 from teams.clicks import Click, Refusal, Said
 
 log = logging.getLogger(__name__)
@@ -179,28 +184,22 @@ class ThreadFeature:
 
     # --- changing -------------------------------------------------------------------------
 
-    async def _change(
-        self, click: Click, target: Target, commands: Commands, done: str
-    ) -> AdaptiveCard:
-        """Apply, then answer with the thread card: a notice of what happened or why not."""
+    async def _change(self, click: Click, target: Target, commands: Commands) -> ChangeResult:
+        """Apply the click's change in one transaction (services/concerns.py)."""
         user_id = click.sender.user_id
         request = request_key("click", target.reference, str(target.version), click.verb, user_id)
-        try:
-            result = await self._threads.change(
-                target.reference,
-                expected_version=target.version,
-                user_id=user_id,
-                commands=commands,
-                request=request,
-            )
-        except ThreadNotFound:
-            raise
-        except DomainError as error:
-            thread = await self._threads.get(target.reference, user_id=user_id)
-            return self._cards.thread_card(thread, notice=error.message)
-        return self._answer(result, done)
+        return await self._threads.change(
+            target.reference,
+            expected_version=target.version,
+            user_id=user_id,
+            commands=commands,
+            request=request,
+        )
 
     def _answer(self, result: ChangeResult, done: str) -> AdaptiveCard:
+        """The concern's card as the change left it, with a notice of what happened or why not."""
+        if result.refused is not None:
+            return self._cards.thread_card(result.thread, notice=result.refused)
         if result.already_made:
             # A second click of the same button on the same card: the first made the change.
             return self._cards.thread_card(result.thread, notice=ALREADY_DONE)
@@ -238,7 +237,8 @@ class ThreadFeature:
 
         async def handle(click: Click, target: Target) -> AdaptiveCard:
             actor = actor_of(click)
-            return await self._change(click, target, lambda thread, now: [build(actor, now)], done)
+            result = await self._change(click, target, lambda thread, now: [build(actor, now)])
+            return self._answer(result, done)
 
         return handle
 
@@ -276,12 +276,17 @@ class ThreadFeature:
         values = submitted_values(click.data)
         for key in ("reference", "version", "formId"):
             values.pop(key, None)
-        thread = await self._threads.get(target.reference, user_id=click.sender.user_id)
-        checked = check(values, confirmed_not_identifying(values), thread)
-        if not checked.ok:
-            return render(thread, form_view(_form_id(target), values, checked))
-        value = checked.value
-        return await self._change(click, target, lambda current, now: commands(value, now), done)
+
+        def checked_commands(thread: EscalationThread, now: datetime) -> Sequence[ChangeCommand]:
+            checked = check(values, confirmed_not_identifying(values), thread)
+            if not checked.ok:
+                raise FormRejected(checked)
+            return commands(checked.value, now)
+
+        result = await self._change(click, target, checked_commands)
+        if result.rejected is not None:
+            return render(result.thread, form_view(_form_id(target), values, result.rejected))
+        return self._answer(result, done)
 
     async def _submit_note(self, click: Click, target: Target) -> AdaptiveCard:
         actor = actor_of(click)

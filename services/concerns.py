@@ -27,6 +27,7 @@ from domain.decisions import (
 )
 from domain.errors import DomainError
 from domain.forms.intake_checks import IntakeOutcome
+from domain.forms.reading import Checked
 from domain.model import AuditEvent, EscalationThread, Person, PlannedReminder, Route
 from domain.policy import ProcedurePolicy
 from storage.db import Database
@@ -49,6 +50,17 @@ class ChangeResult:
     thread: EscalationThread
     applied: bool
     already_made: bool = False
+    refused: str | None = None  # the domain said no (ActionNotAllowed, InvalidInput): why
+    rejected: Checked[Any] | None = None  # the form was not clean: its problems
+
+
+class FormRejected(Exception):
+    """Raised by a change's commands when the form it came from is not clean: nothing is stored
+    and the problems come back in `ChangeResult.rejected`."""
+
+    def __init__(self, checked: Checked[Any]) -> None:
+        super().__init__("the form is not clean")
+        self.checked = checked
 
 
 @dataclass(frozen=True)
@@ -162,10 +174,12 @@ class ThreadService:
         commands: Callable[[EscalationThread, datetime], Sequence[ChangeCommand]],
         request: str | None = None,
     ) -> ChangeResult:
-        """Apply the commands `commands(thread, now)` builds, all or nothing.
+        """Apply the commands `commands(thread, now)` builds, all or nothing, in ONE transaction:
+        load, check the card's version, check the form (the commands may raise FormRejected),
+        decide, persist; the result carries the thread as saved, to answer from.
 
-        Raises ThreadNotFound for an unknown thread or one the user is not on; domain errors
-        (ActionNotAllowed, InvalidInput) pass through with nothing stored.
+        Raises ThreadNotFound for an unknown thread or one the user is not on. A refusal of the
+        domain (ActionNotAllowed, InvalidInput) comes back as `refused`, nothing stored.
         """
         now = self._clock()
         async with self._database.session() as session:
@@ -178,9 +192,14 @@ class ThreadService:
                 return ChangeResult(thread=thread, applied=False, already_made=made)
             decisions: list[Decision] = []
             current = thread
-            for command in commands(thread, now):
-                decisions.append(decide(current, command, self._policy))
-                current = decisions[-1].thread
+            try:
+                for command in commands(thread, now):
+                    decisions.append(decide(current, command, self._policy))
+                    current = decisions[-1].thread
+            except FormRejected as rejection:
+                return ChangeResult(thread=thread, applied=False, rejected=rejection.checked)
+            except DomainError as error:
+                return ChangeResult(thread=thread, applied=False, refused=error.message)
             if not decisions:
                 return ChangeResult(thread=thread, applied=False)
             try:
