@@ -569,6 +569,7 @@ async def test_the_adapter_sends_messages_through_the_sender_and_keeps_invoke_an
     authenticated = await authentication.authenticate_request(incoming, "")
     answer = await adapter.process_activity(authenticated, incoming, logic)
 
+    assert answer is not None
     assert answer.status == 200
     assert [(sent.method, sent.text) for sent in fake.sent] == [
         ("POST", "a message"),
