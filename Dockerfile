@@ -19,6 +19,7 @@ COPY cards ./cards
 COPY dialogs ./dialogs
 COPY bot ./bot
 COPY teams ./teams
+COPY services ./services
 
 RUN useradd --system --uid 10001 --home-dir /app bot \
     && mkdir -p /app/data && chown bot /app/data
