@@ -44,6 +44,12 @@ class ConversationDirectory:
         if activity.conversation is None or not activity.conversation.id:
             return False
         reference = reference_from_activity(activity)
+        # Almost every message comes from a conversation already known and unchanged: read
+        # first, without the write lock (on SQLite, one writer at a time), and write only when
+        # something changed. The write reads again: another turn may have stored it meanwhile.
+        async with self._database.session(read_only=True) as session:
+            if await _known_and_unchanged(ConversationReferenceRepository(session), reference):
+                return False
         async with self._database.session() as session:
             repository = ConversationReferenceRepository(session)
             known = await repository.for_conversation(reference.conversation_id)
@@ -52,6 +58,13 @@ class ConversationDirectory:
                 return False
             await repository.upsert(reference)
             return not same
+
+
+async def _known_and_unchanged(
+    repository: ConversationReferenceRepository, reference: StoredConversationReference
+) -> bool:
+    known = await repository.for_conversation(reference.conversation_id)
+    return any(row.user_id == reference.user_id and _unchanged(row, reference) for row in known)
 
 
 def _unchanged(stored: StoredConversationReference, fresh: StoredConversationReference) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from cards.verbs import Verb
@@ -77,3 +78,32 @@ async def test_a_refused_action_is_answered_from_the_same_transaction(
 
     assert turn.answer is not None
     assert begun[0] == 1 + DELIVERY_RECORD
+
+
+@contextmanager
+def write_transactions(database: Database) -> Iterator[list[int]]:
+    """Counts SQLite write transactions (BEGIN IMMEDIATE) begun while the block runs."""
+    begun = [0]
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.strip().upper() == "BEGIN IMMEDIATE":
+            begun[0] += 1
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield begun
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_message_from_a_known_conversation_takes_no_write_lock_to_remember_it(
+    driver: BotDriver, database: Database
+) -> None:
+    if database.backend.value != "sqlite":
+        pytest.skip("counts SQLite's BEGIN IMMEDIATE")
+    await driver.say("hello")  # first contact: the conversation is stored
+
+    with write_transactions(database) as begun:
+        await driver.say("my concerns")
+
+    assert begun[0] == DELIVERY_RECORD
