@@ -18,11 +18,13 @@ from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Attachment
 from microsoft_teams.cards import AdaptiveCard
 
 from app import build_bot, create_app
 from bot.handler import ResolveTogetherBot
+from cards.render import ADAPTIVE_CARD_CONTENT_TYPE
 from cards.verbs import Verb
 from dialogs.replies import card_message
 from settings import Settings
@@ -55,6 +57,10 @@ def append_instead_of_update(bot: ResolveTogetherBot) -> None:
         result = await original(turn_context, action)
         if isinstance(result, AdaptiveCard):
             await turn_context.send_activity(card_message(result))
+        elif isinstance(result, InvokeResponse) and result.body is not None:
+            # A click handler's answer: the updated card travels in the invoke response's body.
+            card = Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=result.body.value)
+            await turn_context.send_activity(MessageFactory.attachment(card))
         return InvokeResponse(status=HTTPStatus.OK)
 
     bot.invokes.register(Verb.ESCALATE, appending, replacing=True)
