@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
 from cards.verbs import Verb
+from settings import Settings
 from storage.db import Database
 from tests.dialogs.test_intake_dialog import CASE_DETAILS, TEMPLATE, start_hips, thread_card_data
 from tests.support.card_schema import card_texts
-from tests.support.dialog_driver import BotDriver
+from tests.support.databases import sqlite_url
+from tests.support.dialog_driver import BotDriver, FixedClock
 
 DELIVERY_RECORD = 1
 
@@ -97,13 +99,19 @@ def write_transactions(database: Database) -> Iterator[list[int]]:
 
 
 async def test_a_message_from_a_known_conversation_takes_no_write_lock_to_remember_it(
-    driver: BotDriver, database: Database
+    tmp_path: Path, clock: FixedClock
 ) -> None:
-    if database.backend.value != "sqlite":
-        pytest.skip("counts SQLite's BEGIN IMMEDIATE")
-    await driver.say("hello")  # first contact: the conversation is stored
-
-    with write_transactions(database) as begun:
-        await driver.say("my concerns")
+    """SQLite only: it counts SQLite's BEGIN IMMEDIATE, the write lock."""
+    url = sqlite_url(tmp_path)
+    database = Database(url)
+    await database.migrate_to_head()
+    values: dict[str, Any] = {"_env_file": None, "local_mode": True}
+    driver = BotDriver(Settings(**values, database_url=url), database, clock)
+    try:
+        await driver.say("hello")  # first contact: the conversation is stored
+        with write_transactions(database) as begun:
+            await driver.say("my concerns")
+    finally:
+        await database.dispose()
 
     assert begun[0] == DELIVERY_RECORD

@@ -63,6 +63,31 @@ def _encodable(activity: dict[str, Any]) -> bytes:
     return json.dumps(activity, ensure_ascii=True).encode()
 
 
+async def answers_to(
+    database_url: str, service_url: str, activities: dict[str, dict[str, Any]]
+) -> dict[str, int]:
+    """Each activity posted to a fresh bot in local mode: the HTTP status of each, by label."""
+    client = await start_bot(local_settings(database_url))
+    statuses: dict[str, int] = {}
+    try:
+        for label, activity in activities.items():
+            response = await client.post(
+                "/api/messages",
+                data=_encodable(activity),
+                headers={"Content-Type": "application/json"},
+            )
+            statuses[label] = response.status
+    finally:
+        await client.close()
+    return statuses
+
+
+def assert_nothing_failed(statuses: dict[str, int], caplog: pytest.LogCaptureFixture) -> None:
+    assert {label: status for label, status in statuses.items() if status >= 500} == {}
+    assert "turn failed" not in caplog.text
+    assert "x" * 100 not in caplog.text
+
+
 @pytest.mark.parametrize("field", MESSAGE_FIELDS)
 async def test_no_hostile_value_in_any_field_of_a_message_gets_a_5xx_or_fails_a_turn(
     database_url: str,
@@ -72,23 +97,18 @@ async def test_no_hostile_value_in_any_field_of_a_message_gets_a_5xx_or_fails_a_
 ) -> None:
     _fake, service_url = connector
     caplog.set_level(logging.INFO)
-    client = await start_bot(local_settings(database_url))
-    statuses: dict[str, int] = {}
-    try:
-        for value in HOSTILE_VALUES:
-            activity = {**personal_message("my concerns", ALEX, service_url), field: value}
-            response = await client.post(
-                "/api/messages",
-                data=_encodable(activity),
-                headers={"Content-Type": "application/json"},
-            )
-            statuses[repr(value)[:40]] = response.status
-    finally:
-        await client.close()
+    activities = {
+        repr(value)[:40]: {**personal_message("my concerns", ALEX, service_url), field: value}
+        for value in HOSTILE_VALUES
+    }
 
-    assert {value: status for value, status in statuses.items() if status >= 500} == {}
-    assert "turn failed" not in caplog.text
-    assert "x" * 100 not in caplog.text
+    assert_nothing_failed(await answers_to(database_url, service_url, activities), caplog)
+
+
+def _click_with(verb: str, key: str, value: Any, service_url: str) -> dict[str, Any]:
+    activity = card_action(verb, ALEX, service_url, data={"formId": "f"})
+    activity["value"]["action"][key] = value
+    return activity
 
 
 @pytest.mark.parametrize("key", CLICK_DATA_KEYS)
@@ -100,25 +120,13 @@ async def test_no_hostile_value_in_a_click_gets_a_5xx_or_fails_a_turn(
 ) -> None:
     _fake, service_url = connector
     caplog.set_level(logging.INFO)
-    client = await start_bot(local_settings(database_url))
-    statuses: dict[str, int] = {}
-    try:
-        for verb in ("submitForm", "escalate", "viewHistory", "myConcerns", "newConcern"):
-            for value in HOSTILE_VALUES:
-                activity = card_action(verb, ALEX, service_url, data={"formId": "f"})
-                activity["value"]["action"][key] = value
-                response = await client.post(
-                    "/api/messages",
-                    data=_encodable(activity),
-                    headers={"Content-Type": "application/json"},
-                )
-                statuses[f"{verb} {value!r}"[:60]] = response.status
-    finally:
-        await client.close()
+    activities = {
+        f"{verb} {value!r}"[:60]: _click_with(verb, key, value, service_url)
+        for verb in ("submitForm", "escalate", "viewHistory", "myConcerns", "newConcern")
+        for value in HOSTILE_VALUES
+    }
 
-    assert {value: status for value, status in statuses.items() if status >= 500} == {}
-    assert "turn failed" not in caplog.text
-    assert "x" * 100 not in caplog.text
+    assert_nothing_failed(await answers_to(database_url, service_url, activities), caplog)
 
 
 INVOKE_NAMES: list[Any] = [
@@ -145,20 +153,13 @@ async def test_no_invoke_of_any_name_or_value_gets_a_5xx_or_fails_a_turn(
 ) -> None:
     _fake, service_url = connector
     caplog.set_level(logging.INFO)
-    client = await start_bot(local_settings(database_url))
-    statuses: dict[str, int] = {}
-    try:
-        for value in HOSTILE_VALUES:
-            activity = {**card_action("showHelp", ALEX, service_url), "name": name, "value": value}
-            response = await client.post(
-                "/api/messages",
-                data=_encodable(activity),
-                headers={"Content-Type": "application/json"},
-            )
-            statuses[repr(value)[:40]] = response.status
-    finally:
-        await client.close()
+    activities = {
+        repr(value)[:40]: {
+            **card_action("showHelp", ALEX, service_url),
+            "name": name,
+            "value": value,
+        }
+        for value in HOSTILE_VALUES
+    }
 
-    assert {value: status for value, status in statuses.items() if status >= 500} == {}
-    assert "turn failed" not in caplog.text
-    assert "x" * 100 not in caplog.text
+    assert_nothing_failed(await answers_to(database_url, service_url, activities), caplog)
